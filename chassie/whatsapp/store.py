@@ -1,0 +1,144 @@
+"""Database tables of the WhatsApp channel: processed message ids and delivery statuses.
+
+The functions here block on the database; call them from a thread executor
+when running inside an event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.exc import IntegrityError
+
+from chassie.db import Base, session_scope
+from chassie.whatsapp.inbound import DeliveryStatus
+
+logger = logging.getLogger(__name__)
+
+# Meta keeps retrying an unacknowledged webhook for up to 7 days, so a message
+# id must be remembered at least that long to recognise every redelivery.
+DEFAULT_MESSAGE_ID_TTL = timedelta(days=7)
+MAX_MESSAGE_ID_CHARS = 255
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time as a naive datetime (how the tables store times)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class ProcessedMessage(Base):
+    """An incoming WhatsApp message id already taken for processing, until it expires."""
+
+    __tablename__ = "whatsapp_processed_messages"
+
+    message_id = Column(String(MAX_MESSAGE_ID_CHARS), primary_key=True)
+    received_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False, index=True)
+
+
+class DeliveryStatusRecord(Base):
+    """One status callback (sent, delivered, read, failed) of a message the bot sent."""
+
+    __tablename__ = "whatsapp_delivery_statuses"
+    __table_args__ = (UniqueConstraint("message_id", "status", name="uq_whatsapp_status_message_status"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    message_id = Column(String(MAX_MESSAGE_ID_CHARS), nullable=False, index=True)
+    recipient_id = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)
+    status_at = Column(DateTime, nullable=True)
+    error_code = Column(Integer, nullable=True)
+    error_title = Column(String(255), nullable=True)
+    recorded_at = Column(DateTime, nullable=False)
+
+
+@dataclass(frozen=True)
+class StoredStatus:
+    """A delivery status as read back from the database."""
+
+    message_id: str
+    recipient_id: str
+    status: str
+    status_at: Optional[datetime]
+    error_code: Optional[int]
+    error_title: Optional[str]
+
+
+class MessageIdStore:
+    """Remembers processed message ids so that a redelivered webhook is handled once."""
+
+    def __init__(self, database_url: Optional[str] = None, ttl: timedelta = DEFAULT_MESSAGE_ID_TTL) -> None:
+        self.database_url = database_url
+        self.ttl = ttl
+
+    def claim(self, message_id: str, now: Optional[datetime] = None) -> bool:
+        """Record `message_id` and return True, or return False when it was already claimed and has not expired."""
+        now = now or utcnow()
+        try:
+            with session_scope(self.database_url) as session:
+                existing = session.get(ProcessedMessage, message_id)
+                if existing is not None and existing.expires_at > now:
+                    return False
+                if existing is not None:
+                    existing.received_at = now
+                    existing.expires_at = now + self.ttl
+                else:
+                    session.add(ProcessedMessage(message_id=message_id, received_at=now, expires_at=now + self.ttl))
+        except IntegrityError:
+            # Another worker inserted the same id between our read and our commit.
+            return False
+        return True
+
+    def purge_expired(self, now: Optional[datetime] = None) -> int:
+        """Delete expired message ids and return how many were deleted."""
+        now = now or utcnow()
+        with session_scope(self.database_url) as session:
+            result = session.execute(delete(ProcessedMessage).where(ProcessedMessage.expires_at <= now))
+            return int(result.rowcount or 0)
+
+
+class DeliveryStatusStore:
+    """Stores the delivery statuses Meta reports for messages the bot sent."""
+
+    def __init__(self, database_url: Optional[str] = None) -> None:
+        self.database_url = database_url
+
+    def record(self, status: DeliveryStatus, now: Optional[datetime] = None) -> bool:
+        """Store a status and return True, or return False when the same status of that message is stored."""
+        status_at = (
+            datetime.fromtimestamp(status.timestamp, timezone.utc).replace(tzinfo=None)
+            if status.timestamp is not None
+            else None
+        )
+        record = DeliveryStatusRecord(
+            message_id=status.message_id[:MAX_MESSAGE_ID_CHARS],
+            recipient_id=status.recipient_id[:32],
+            status=status.status[:16],
+            status_at=status_at,
+            error_code=status.error_code,
+            error_title=(status.error_title or None) and status.error_title[:255],
+            recorded_at=now or utcnow(),
+        )
+        try:
+            with session_scope(self.database_url) as session:
+                session.add(record)
+        except IntegrityError:
+            return False
+        return True
+
+    def statuses_for(self, message_id: str) -> list[StoredStatus]:
+        """Return every stored status of one sent message, oldest first."""
+        with session_scope(self.database_url) as session:
+            rows = session.execute(
+                select(DeliveryStatusRecord)
+                .where(DeliveryStatusRecord.message_id == message_id)
+                .order_by(DeliveryStatusRecord.id)
+            ).scalars()
+            return [
+                StoredStatus(r.message_id, r.recipient_id, r.status, r.status_at, r.error_code, r.error_title)
+                for r in rows
+            ]
