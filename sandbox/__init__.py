@@ -1,0 +1,1 @@
+"""Local stand-ins for outside services, used by `make run` and the tests."""
