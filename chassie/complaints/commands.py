@@ -1,0 +1,64 @@
+"""Commands the complaint team types on WhatsApp, and the citizen's "cek tiket"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from chassie.complaints.store import TICKET_NUMBER_PATTERN, find_ticket_number
+
+COMMAND_REPLY = "balas"
+COMMAND_CLOSE = "selesai"
+COMMAND_LIST = "tiket"
+TEAM_COMMANDS: tuple[str, ...] = (COMMAND_REPLY, COMMAND_CLOSE, COMMAND_LIST)
+
+_TEAM_COMMAND = re.compile(r"^\s*[*_]?#\s*(?P<command>balas|selesai|tiket)\b[*_]?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_CHECK_TICKET = re.compile(r"^\s*(?:cek|cari|lihat|status)?\s*(?:status\s+)?(?:no(?:mor)?\.?\s*)?tiket\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TeamCommand:
+    """A parsed team command; ticket_number or text is None when the command lacks it."""
+
+    command: str
+    ticket_number: Optional[str] = None
+    text: Optional[str] = None
+
+
+def parse_team_command(text: str) -> Optional[TeamCommand]:
+    """Recognise "#balas <tiket> <teks>", "#selesai <tiket>" or "#tiket", or return None.
+
+    A command with a missing or unreadable ticket number is still a command,
+    so that the team member gets the usage back rather than the assistant's menu.
+    """
+    match = _TEAM_COMMAND.match(text or "")
+    if not match:
+        return None
+    command = match.group("command").lower()
+    rest = match.group("rest").strip()
+    if command == COMMAND_LIST:
+        return TeamCommand(command=command)
+
+    ticket_number = find_ticket_number(rest.split("\n", 1)[0][:40])
+    if ticket_number is None:
+        return TeamCommand(command=command)
+    if command == COMMAND_CLOSE:
+        return TeamCommand(command=command, ticket_number=ticket_number)
+
+    body = _text_after_ticket_number(rest)
+    return TeamCommand(command=command, ticket_number=ticket_number, text=body or None)
+
+
+def _text_after_ticket_number(rest: str) -> str:
+    match = TICKET_NUMBER_PATTERN.search(rest)
+    if match is None:
+        return ""
+    return rest[match.end() :].lstrip(" :-\t").strip()
+
+
+def parse_ticket_check(text: str) -> Optional[str]:
+    """Return the ticket number of a "cek tiket <nomor>" message, or None."""
+    if not _CHECK_TICKET.match(text or "") and not (text or "").strip().upper().startswith("PGD"):
+        return None
+    return find_ticket_number(text)
