@@ -87,6 +87,7 @@ class WhatsAppInput(InputChannel):
         self.message_ids = message_ids or MessageIdStore()
         self.statuses = statuses or DeliveryStatusStore()
         self.client: Optional[GraphClient] = None
+        self._processor: Optional[WebhookProcessor] = None
         missing = settings.missing_variables()
         if missing:
             logger.error("WhatsApp channel is disabled until these are set: %s", ", ".join(missing))
@@ -106,7 +107,7 @@ class WhatsAppInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Define the health, verification and webhook routes."""
         webhook = Blueprint("whatsapp_webhook", __name__)
-        processor = self._make_processor(on_new_message)
+        processor = self._processor = self._make_processor(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

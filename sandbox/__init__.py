@@ -1,1 +1,1 @@
-"""Local stand-ins for outside services, used by `make run` and the tests."""
+"""Local stand-ins for outside services, started by `make run` and used by tests."""

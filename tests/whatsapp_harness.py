@@ -1,0 +1,163 @@
+"""Test harness for the WhatsApp channel: the channel blueprint on a real Sanic server, the
+Graph API stand-in on a free port, a fake bot, and a fresh SQLite database per test."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Optional
+
+import aiohttp
+from sanic import Sanic
+
+from chassie.db import upgrade_schema
+from chassie.whatsapp.settings import ChannelSettings
+from chassie.whatsapp.signature import SIGNATURE_HEADER, sign_body
+from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore
+from connectors.whatsapp import WhatsAppInput
+from sandbox.whatsapp.server import WhatsAppSandbox
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
+APP_SECRET = "test-app-secret"
+VERIFY_TOKEN = "test-verify-token"
+ACCESS_TOKEN = "test-access-token-do-not-log"
+PHONE_NUMBER_ID = "106540352242922"
+WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
+
+_app_names = itertools.count(1)
+
+
+def load_payload(name: str) -> dict[str, Any]:
+    """Load one webhook payload from tests/fixtures/whatsapp."""
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def migrated_database(tmp_path: Path) -> str:
+    """Create a migrated SQLite database under `tmp_path` and return its URL."""
+    url = f"sqlite:///{tmp_path / 'chassie.db'}"
+    upgrade_schema(url)
+    return url
+
+
+def run(coroutine: Awaitable[Any]) -> Any:
+    """Run one async test scenario on a fresh event loop."""
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+@dataclass
+class FakeBot:
+    """Stands in for Rasa's `on_new_message`: records messages and answers with `reply(text)`."""
+
+    reply: Optional[Callable[[str], Optional[dict[str, Any]]]] = None
+    delay_seconds: float = 0.0
+    received: list[Any] = field(default_factory=list)
+    fail_on: Optional[str] = None
+
+    async def __call__(self, message: Any) -> None:
+        self.received.append(message)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        if self.fail_on is not None and message.text == self.fail_on:
+            raise RuntimeError("bot failed")
+        answer = self.reply(message.text) if self.reply else {"text": f"echo: {message.text}"}
+        if answer is not None:
+            await message.output_channel.send_response(message.sender_id, answer)
+
+    @property
+    def texts(self) -> list[str]:
+        return [message.text for message in self.received]
+
+
+class ChannelHarness:
+    """The channel served by Sanic on a free port, with the Graph stand-in as its API."""
+
+    def __init__(self, database_url: str, bot: Optional[FakeBot] = None, max_body_bytes: int = 1024 * 1024) -> None:
+        self.database_url = database_url
+        self.bot = bot or FakeBot()
+        self.max_body_bytes = max_body_bytes
+        self.graph = WhatsAppSandbox(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, status_delay_seconds=0.01)
+        self.channel: Optional[WhatsAppInput] = None
+        self.session: Optional[aiohttp.ClientSession] = None
+        self._server: Any = None
+        self.url = ""
+
+    async def __aenter__(self) -> "ChannelHarness":
+        await self.graph.start()
+        settings = ChannelSettings(
+            verify_token=VERIFY_TOKEN,
+            app_secret=APP_SECRET,
+            access_token=ACCESS_TOKEN,
+            phone_number_id=PHONE_NUMBER_ID,
+            api_base_url=self.graph.url,
+            api_version="v21.0",
+            max_body_bytes=self.max_body_bytes,
+        )
+        self.channel = WhatsAppInput(
+            settings, MessageIdStore(self.database_url), DeliveryStatusStore(self.database_url)
+        )
+        self.channel.client.backoff_seconds = 0.01  # type: ignore[union-attr]
+        app = Sanic(f"whatsapp_test_{next(_app_names)}")
+        app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/whatsapp")
+        self._server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
+        await self._server.startup()
+        port = self._server.server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.graph.webhook_url = self.url + WEBHOOK_PATH
+        self.session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.drain()
+        if self.session is not None:
+            await self.session.close()
+        if self.channel is not None and self.channel.client is not None:
+            await self.channel.client.close()
+        self._server.close()
+        await self._server.wait_closed()
+        await self.graph.stop()
+
+    @property
+    def processor(self) -> Any:
+        return self.channel._processor  # type: ignore[union-attr]
+
+    async def drain(self) -> None:
+        """Wait until the channel finished its background work and the stand-in sent its statuses."""
+        for _ in range(3):
+            await self.processor.drain()
+            await asyncio.sleep(0.05)
+            while self.graph._tasks:
+                await asyncio.gather(*self.graph._tasks, return_exceptions=True)
+
+    async def post(
+        self, payload: Any, secret: Optional[str] = APP_SECRET, raw: Optional[bytes] = None
+    ) -> aiohttp.ClientResponse:
+        """POST a payload (or raw bytes) to the webhook, signed with `secret` unless it is None."""
+        body = raw if raw is not None else json.dumps(payload).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers[SIGNATURE_HEADER] = sign_body(secret, body)
+        assert self.session is not None
+        async with self.session.post(self.url + WEBHOOK_PATH, data=body, headers=headers) as response:
+            await response.read()
+            return response
+
+    async def get(self, path: str, params: dict[str, str]) -> tuple[int, str]:
+        """GET a path of the channel and return the status and text."""
+        assert self.session is not None
+        async with self.session.get(self.url + path, params=params) as response:
+            return response.status, await response.text()
+
+    def sends_to(self, wa_id: str) -> list[dict[str, Any]]:
+        """Bodies of the send calls the stand-in accepted for `wa_id`, oldest first."""
+        return [call.body for call in self.graph.sent_messages(wa_id)]
+
+    def read_receipts(self) -> list[str]:
+        """Message ids the channel marked read."""
+        return [
+            call.body["message_id"]
+            for call in self.graph.calls
+            if isinstance(call.body, dict) and call.body.get("status") == "read"
+        ]
