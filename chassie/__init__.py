@@ -1,0 +1,1 @@
+"""Plain logic of the Chassie assistant: nothing in this package imports Rasa."""
