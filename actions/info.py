@@ -1,0 +1,53 @@
+"""Answers of the information menu that are built from office.yml."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from chassie.menu import MENU_BY_CODE
+from chassie.office import load_office_settings, office_today, render_app, render_lkpm
+
+logger = logging.getLogger(__name__)
+
+APP_CODE_BY_INTENT = {entry.intent: entry.code for entry in MENU_BY_CODE.values() if entry.intent.startswith("app_")}
+
+
+class ActionShowApp(Action):
+    """Describe the licensing app the citizen asked about (codes 31-36)."""
+
+    def name(self) -> Text:
+        """Return the action's name."""
+        return "action_show_app"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        """Send the app's description and link, or the apps menu if the app is unclear."""
+        intent = tracker.get_intent_of_latest_message()
+        app = load_office_settings().app_by_code(APP_CODE_BY_INTENT.get(intent or "", ""))
+        if app is None:
+            logger.warning("No app for intent %s in conversation %s; showing the apps menu.", intent, tracker.sender_id)
+            dispatcher.utter_message(response="utter_info_aplikasi")
+            return []
+
+        dispatcher.utter_message(text=render_app(app))
+        return []
+
+
+class ActionShowLkpm(Action):
+    """Explain LKPM reporting with the periods from office.yml (menu 6)."""
+
+    def name(self) -> Text:
+        """Return the action's name."""
+        return "action_show_lkpm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        """Send the LKPM explanation and the next reporting windows."""
+        dispatcher.utter_message(text=render_lkpm(load_office_settings().lkpm, office_today()))
+        return []
