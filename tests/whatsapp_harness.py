@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
 import aiohttp
+import pytest
 from sanic import Sanic
 
 from chassie.db import upgrade_schema
@@ -29,6 +30,10 @@ WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
 
 _app_names = itertools.count(1)
 
+# Several Sanic apps start in one process here; test mode keeps Sanic's start-up
+# code rewriting ("touchup") from failing on the second app, as sanic-testing does.
+Sanic.test_mode = True
+
 
 def load_payload(name: str) -> dict[str, Any]:
     """Load one webhook payload from tests/fixtures/whatsapp."""
@@ -40,6 +45,16 @@ def migrated_database(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'chassie.db'}"
     upgrade_schema(url)
     return url
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A migrated SQLite database for one test.
+
+    Migrating in the fixture, before the test body, matters: Alembic's logging
+    set-up replaces the root handlers, which would detach pytest's log capture.
+    """
+    return migrated_database(tmp_path)
 
 
 def run(coroutine: Awaitable[Any]) -> Any:
