@@ -42,6 +42,8 @@ SIMTTD_PREFIX = "/simttd"
 SIMTTD = "simttd"
 SICANTIK = "sicantik"
 MAX_CONTROL_BODY_BYTES = 64 * 1024
+# How quickly stop() returns; http.server checks for shutdown at this interval.
+SHUTDOWN_POLL_SECONDS = 0.05
 
 _SICANTIK_TEMPLATE = re.compile(
     r"^/sicantik/api/TemplateData/keluaran/(?P<template>[A-Za-z0-9_-]+)\.json$"
@@ -254,7 +256,10 @@ class TrackingSandbox:
         self._server = ThreadingHTTPServer((self.host, self.requested_port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="tracking-sandbox", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            name="tracking-sandbox",
+            daemon=True,
         )
         self._thread.start()
         logger.info("tracking sandbox listening url=%s", self.base_url)
