@@ -58,6 +58,11 @@ def form_errors(errors: Mapping[str, str], kept: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
+def empty_form() -> str:
+    """Answer to a form sent back without any valid field."""
+    return f"Formulir yang Bapak/Ibu kirim belum berisi data yang dapat kami gunakan. Kami bantu isi satu per satu. {CANCEL_HINT}"
+
+
 def summary(values: Mapping[str, str]) -> str:
     """Summary before sending, with the NIK masked."""
     lines = ["*Mohon periksa kembali data konsultasi/pengaduan Bapak/Ibu:*", ""]
@@ -138,10 +143,17 @@ def ticket_status(ticket: TicketView) -> str:
 def ticket_not_found(ticket_number: Optional[str]) -> str:
     """Answer to "cek tiket" for an unknown number or one filed from another number."""
     if ticket_number is None:
-        return _with_menu_hint("Mohon tuliskan nomor tiketnya, contoh: *cek tiket PGD-261204-001*.")
+        return _with_menu_hint("Mohon tuliskan nomor tiketnya, contoh: *cek tiket PGD/261204/001*.")
     return _with_menu_hint(
         f"Tiket *{ticket_number}* tidak ditemukan untuk nomor WhatsApp ini.\n"
         "Status tiket hanya dapat dilihat dari nomor WhatsApp yang mengirim konsultasi/pengaduan."
+    )
+
+
+def lookup_failed() -> str:
+    """Answer when the ticket database cannot be read."""
+    return _with_menu_hint(
+        "Mohon maaf, status tiket belum dapat kami tampilkan karena gangguan sistem. Silakan coba beberapa saat lagi."
     )
 
 
@@ -156,15 +168,6 @@ def closed_to_citizen(ticket: TicketView) -> str:
         f"Konsultasi/pengaduan Bapak/Ibu dengan nomor tiket *{ticket.ticket_number}* telah *selesai* ditangani.\n"
         "Terima kasih telah menghubungi DPMPTSP Kota Denpasar. Bila masih ada yang perlu disampaikan, "
         "silakan kirim konsultasi/pengaduan baru melalui menu *8*."
-    )
-
-
-def not_understood() -> str:
-    """Answer to a team command typed by someone who is not on the team."""
-    return (
-        "Mohon maaf, saya belum memahami pesan Bapak/Ibu.\n"
-        "Silakan ketik nomor menu (*1* sampai *8*) atau tulis pertanyaan dengan kalimat lain.\n"
-        "Ketik *0* untuk melihat menu utama."
     )
 
 
@@ -194,7 +197,7 @@ def team_usage() -> str:
         "• *#balas <tiket> <teks>* mengirim jawaban ke warga\n"
         "• *#selesai <tiket>* menutup tiket dan memberi tahu warga\n"
         "• *#tiket* menampilkan tiket yang masih terbuka\n"
-        "Contoh: #balas PGD-261204-001 Selamat siang, izin Bapak sudah terbit."
+        "Contoh: #balas PGD/261204/001 Selamat siang, izin Bapak sudah terbit."
     )
 
 
@@ -221,6 +224,11 @@ def team_closed(ticket: TicketView, citizen_told: bool) -> str:
     """Confirmation of #selesai."""
     told = "Warga sudah diberi tahu." if citizen_told else "Pemberitahuan ke warga *gagal terkirim*."
     return f"Tiket *{ticket.ticket_number}* ditutup (selesai). {told}"
+
+
+def team_command_failed() -> str:
+    """The ticket database failed during a team command."""
+    return "Perintah gagal karena gangguan basis data. Silakan coba lagi; bila berulang, hubungi Tim IT."
 
 
 def team_ticket_not_found(ticket_number: str) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Callable, Optional
 
 from chassie.complaints import messages
@@ -149,8 +148,7 @@ class ComplaintService:
             return messages.ticket_not_found(ticket_number)
         return messages.ticket_status(ticket)
 
-
-@lru_cache(maxsize=1)
-def default_service() -> ComplaintService:
-    """The service the action server uses: project database, Graph API, configuration from the environment."""
-    return ComplaintService(store=ComplaintStore(), messenger=GraphMessenger(), config=load_config())
+    @classmethod
+    def from_env(cls) -> "ComplaintService":
+        """Build the service the action server uses: project database, Graph API, configuration from the environment."""
+        return cls(store=ComplaintStore(), messenger=GraphMessenger(), config=load_config())

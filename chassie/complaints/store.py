@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 TICKET_PREFIX = "PGD"
 DEFAULT_OPEN_TICKET_LIMIT = 20
 
-# "PGD-261204-007", also typed as "pgd 261204 7" or "PGD2612047".
+# "PGD/261204/007", also typed as "PGD-261204-007", "pgd 261204 7" or "PGD2612047".
+# Slashes, because "PGD-261204" would also match the kode_pendaftaran pattern.
 TICKET_NUMBER_PATTERN = re.compile(rf"\b{TICKET_PREFIX}[\s\-./]*(\d{{6}})[\s\-./]*(\d{{1,6}})\b", re.IGNORECASE)
 
 
@@ -81,7 +82,7 @@ class TicketView:
 
 def format_ticket_number(day: str, sequence: int) -> str:
     """Format a ticket number from its day (yymmdd, WITA) and the sequence of that day."""
-    return f"{TICKET_PREFIX}-{day}-{sequence:03d}"
+    return f"{TICKET_PREFIX}/{day}/{sequence:03d}"
 
 
 def find_ticket_number(text: str) -> Optional[str]:
