@@ -1,0 +1,1 @@
+"""Developer tools: the process runner, benchmarks and evaluation reports."""
