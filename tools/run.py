@@ -76,6 +76,9 @@ def main() -> int:
         logger.error("%s", error)
         return 1
     finally:
+        # A second Ctrl+C must not leave half of the processes running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("Stopping Chassie...", flush=True)
         stack.stop()
 
