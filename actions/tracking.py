@@ -68,14 +68,16 @@ def _typed_text(tracker: Tracker) -> str | None:
     return None if text.startswith("/") else text
 
 
-async def lookup_with_deadline(service: TrackingService, system: str, kode: str) -> LookupOutcome:
+async def lookup_with_deadline(
+    service: TrackingService, system: str, kode: str
+) -> LookupOutcome:
     """Run the blocking lookup in a worker thread, giving up at the service's deadline."""
     try:
         return await asyncio.wait_for(
             asyncio.to_thread(service.lookup, system, kode),
             timeout=service.deadline_seconds,
         )
-    except asyncio.TimeoutError:
+    except TimeoutError:
         logger.warning(
             "tracking lookup exceeded deadline system=%s kode_pendaftaran=%s deadline_seconds=%s",
             system,
@@ -84,7 +86,9 @@ async def lookup_with_deadline(service: TrackingService, system: str, kode: str)
         )
     except Exception:
         # An unexpected bug must still end in an apology, not in silence.
-        logger.exception("tracking lookup crashed system=%s kode_pendaftaran=%s", system, kode)
+        logger.exception(
+            "tracking lookup crashed system=%s kode_pendaftaran=%s", system, kode
+        )
     return LookupOutcome(LookupKind.UNAVAILABLE, system, kode)
 
 
@@ -112,7 +116,9 @@ class ActionCheckStatus(Action):
         conversation = mask_phone(tracker.sender_id)
 
         if request.invalid_kode:
-            logger.info("tracking invalid kode_pendaftaran conversation=%s", conversation)
+            logger.info(
+                "tracking invalid kode_pendaftaran conversation=%s", conversation
+            )
             _send(dispatcher, invalid_kode_reply(request.system))
             return [
                 SlotSet(KODE_SLOT, tracker.get_slot(LAST_KODE_SLOT)),
@@ -126,7 +132,9 @@ class ActionCheckStatus(Action):
             _send(dispatcher, ask_system_reply(request.kode))
             return [SlotSet(KODE_SLOT, request.kode), SlotSet(OFFERED_SLOT, False)]
 
-        outcome = await lookup_with_deadline(get_tracking_service(), request.system, request.kode)
+        outcome = await lookup_with_deadline(
+            get_tracking_service(), request.system, request.kode
+        )
         logger.info(
             "tracking answer conversation=%s system=%s kode_pendaftaran=%s outcome=%s",
             conversation,
@@ -152,7 +160,9 @@ class ActionCheckStatus(Action):
                 SlotSet(OFFERED_SLOT, False),
             ]
         if outcome.kind is LookupKind.UNAVAILABLE or outcome.application is None:
-            _send(dispatcher, unavailable_reply(outcome.system, outcome.kode_pendaftaran))
+            _send(
+                dispatcher, unavailable_reply(outcome.system, outcome.kode_pendaftaran)
+            )
             return [
                 SlotSet(KODE_SLOT, request.kode),
                 SlotSet(SYSTEM_SLOT, request.system),
