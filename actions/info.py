@@ -27,7 +27,7 @@ class ActionShowApp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         """Send the app's description and link, or the apps menu if the app is unclear."""
-        intent = tracker.get_intent_of_latest_message()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         app = load_office_settings().app_by_code(APP_CODE_BY_INTENT.get(intent or "", ""))
         if app is None:
             logger.warning("No app for intent %s in conversation %s; showing the apps menu.", intent, tracker.sender_id)

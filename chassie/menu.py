@@ -75,7 +75,7 @@ TRACKING_SYSTEM_BY_CODE = {"71": "simttd", "72": "sicantik"}
 # ("no 3", "nomor 3", "menu 3", "pilih 3").
 _DECORATION = "*_~`"
 _PREFIX = re.compile(r"^(?:no|nomor|nomer|nmr|menu|pilih|pilihan)\s*[.:]?\s*(?=\d)", re.IGNORECASE)
-_CODE = re.compile(r"^(\d+)\s*[.):]?\s*(?:$|(?P<rest>\s.*|[:\-]\s*.*))", re.DOTALL)
+_CODE = re.compile(r"^(\d+)[*_~`]*\s*[.):]?\s*(?:$|(?P<rest>\s.*|[:\-]\s*.*))", re.DOTALL)
 
 
 def _strip_decoration(text: str) -> str:
@@ -99,7 +99,12 @@ def parse_menu_code(text: str) -> Optional[MenuSelection]:
         return None
 
     code = match.group(1).lstrip("0") or "0"
-    argument = _strip_decoration(match.group("rest") or "").lstrip(":-").strip() or None
+    argument = (match.group("rest") or "").strip().lstrip(":-").strip()
+    if "\n" not in argument:
+        # A one-line argument is a registration code: "*CSO.123*" means CSO.123.
+        # A multi-line one is a pasted form whose bold labels must stay.
+        argument = _strip_decoration(argument)
+    argument = argument or None
     entry = MENU_BY_CODE.get(code)
 
     if entry is None:
