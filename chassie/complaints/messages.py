@@ -9,8 +9,8 @@ from chassie.complaints.hours import AnswerWindow, format_day, format_moment
 from chassie.complaints.models import STATUS_CLOSED, STATUS_IN_PROGRESS, STATUS_NEW
 from chassie.complaints.store import TicketView
 from chassie.complaints.validators import FIELD_ISI, FIELD_LABELS, FIELD_NIK, FIELDS, mask_nik
+from chassie.menu import MENU_HINT
 
-MENU_HINT = "Ketik *0* untuk kembali ke menu utama."
 CANCEL_HINT = "Ketik *batal* untuk berhenti."
 # Start of the field-by-field way, as the citizen can type it.
 FIELD_BY_FIELD_PHRASE = "isi satu per satu"
