@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -41,7 +41,7 @@ CHANGE_PAYLOAD = "/deny"
 
 SLOT_BY_FIELD: dict[str, str] = {name: f"complaint_{name}" for name in FIELDS}
 
-_service: Optional[ComplaintService] = None
+_service: ComplaintService | None = None
 
 
 def get_complaint_service() -> ComplaintService:
@@ -52,7 +52,7 @@ def get_complaint_service() -> ComplaintService:
     return _service
 
 
-def set_complaint_service(service: Optional[ComplaintService]) -> None:
+def set_complaint_service(service: ComplaintService | None) -> None:
     """Replace the process-wide complaint service (tests use a fake messenger and a temporary database)."""
     global _service
     _service = service
@@ -64,7 +64,7 @@ def _typed_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
-def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
+def _latest_entity(tracker: Tracker, entity: str) -> str | None:
     value = next(tracker.get_latest_entity_values(entity), None)
     return str(value) if value is not None else None
 
@@ -82,7 +82,7 @@ def _reset_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in SLOT_BY_FIELD.values()] + [SlotSet(STATUS_SLOT, None)]
 
 
-def _pasted_form_text(tracker: Tracker) -> Optional[str]:
+def _pasted_form_text(tracker: Tracker) -> str | None:
     """The filled form in the latest message: the text after 81, or a form pasted without it."""
     entity_text = _latest_entity(tracker, COMPLAINT_TEXT_ENTITY)
     if entity_text and entity_text.strip():
@@ -172,27 +172,39 @@ class ValidateComplaintFormFields(FormValidationAction):
         updates.setdefault(SLOT_BY_FIELD[name], None)
         return updates
 
-    def validate_complaint_nama(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_complaint_nama(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Validate the name."""
         return self._validate("nama", value, dispatcher, tracker)
 
-    def validate_complaint_alamat(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_complaint_alamat(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Validate the address."""
         return self._validate("alamat", value, dispatcher, tracker)
 
-    def validate_complaint_nik(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_complaint_nik(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Validate the NIK."""
         return self._validate("nik", value, dispatcher, tracker)
 
-    def validate_complaint_telp(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_complaint_telp(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Validate and normalise the phone number."""
         return self._validate("telp", value, dispatcher, tracker)
 
-    def validate_complaint_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_complaint_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Validate the email address."""
         return self._validate("email", value, dispatcher, tracker)
 
-    def validate_complaint_isi(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_complaint_isi(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Validate the message text."""
         return self._validate("isi", value, dispatcher, tracker)
 
@@ -240,7 +252,9 @@ class ActionSubmitComplaint(Action):
         try:
             result = await service.submit(submission, tracker.sender_id)
         except SQLAlchemyError:
-            logger.exception("Complaint from %s could not be stored; check DATABASE_URL.", mask_phone(tracker.sender_id))
+            logger.exception(
+                "Complaint from %s could not be stored; check DATABASE_URL.", mask_phone(tracker.sender_id)
+            )
             dispatcher.utter_message(text=messages.submit_failed())
             return []
 
@@ -265,7 +279,7 @@ class ActionComplaintChange(Action):
         return []
 
 
-def _field_from_text(text: str) -> Optional[str]:
+def _field_from_text(text: str) -> str | None:
     lowered = text.lower()
     for alias, name in sorted(
         ((alias, name) for name, aliases in FIELD_ALIASES.items() for alias in aliases), key=lambda pair: -len(pair[0])
@@ -353,7 +367,9 @@ class ActionTeamCommand(Action):
             dispatcher.utter_message(response=NOT_UNDERSTOOD_RESPONSE)
             return []
 
-        logger.info("Team command #%s on %s from %s.", command.command, command.ticket_number, mask_phone(tracker.sender_id))
+        logger.info(
+            "Team command #%s on %s from %s.", command.command, command.ticket_number, mask_phone(tracker.sender_id)
+        )
         try:
             reply = await service.handle_team_command(tracker.sender_id, command)
         except SQLAlchemyError:

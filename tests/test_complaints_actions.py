@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import datetime, time, timezone
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -71,7 +72,7 @@ class FakeMessenger:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
-        self.failing: dict[str, Optional[int]] = {}
+        self.failing: dict[str, int | None] = {}
 
     async def send_text(self, to: str, body: str) -> None:
         if to in self.failing:
@@ -108,7 +109,9 @@ def service(tmp_path, messenger: FakeMessenger, clock: Clock) -> Iterator[Compla
         team_numbers=frozenset(TEAM),
         working_hours={day: (time(8), time(16)) for day in range(4)} | {4: (time(8), time(13, 30))},
     )
-    complaint_service = ComplaintService(store=ComplaintStore(url, clock=clock), messenger=messenger, config=config, clock=clock)
+    complaint_service = ComplaintService(
+        store=ComplaintStore(url, clock=clock), messenger=messenger, config=config, clock=clock
+    )
     set_complaint_service(complaint_service)
     yield complaint_service
     set_complaint_service(None)
@@ -119,10 +122,10 @@ def make_tracker(
     text: str = "",
     sender_id: str = CITIZEN,
     intent: str = "complaint_form",
-    entities: Optional[list[dict[str, Any]]] = None,
-    slots: Optional[dict[str, Any]] = None,
-    events: Optional[list[dict[str, Any]]] = None,
-    active_loop: Optional[str] = None,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
     return Tracker(
         sender_id=sender_id,
@@ -172,7 +175,9 @@ def test_81_alone_shows_template(service: ComplaintService) -> None:
 
 
 def test_complete_paste_sets_every_slot(service: ComplaintService) -> None:
-    events, dispatcher = run(ActionReceiveComplaintForm(), make_tracker("81\n" + FILLED_FORM, entities=complaint_entity(FILLED_FORM)))
+    events, dispatcher = run(
+        ActionReceiveComplaintForm(), make_tracker("81\n" + FILLED_FORM, entities=complaint_entity(FILLED_FORM))
+    )
     values = slot_values(events)
 
     assert values["complaint_form_status"] == "complete"
@@ -207,8 +212,12 @@ def test_guided_form_rejects_then_accepts_nik(service: ComplaintService) -> None
     validator = ValidateComplaintFormFields()
     dispatcher = CollectingDispatcher()
 
-    rejected = validator.validate_complaint_nik("5171013102900001", dispatcher, make_tracker("5171013102900001", intent="out_of_scope"), DOMAIN)
-    accepted = validator.validate_complaint_nik("5171 0101 0190 0001", dispatcher, make_tracker("5171 0101 0190 0001", intent="out_of_scope"), DOMAIN)
+    rejected = validator.validate_complaint_nik(
+        "5171013102900001", dispatcher, make_tracker("5171013102900001", intent="out_of_scope"), DOMAIN
+    )
+    accepted = validator.validate_complaint_nik(
+        "5171 0101 0190 0001", dispatcher, make_tracker("5171 0101 0190 0001", intent="out_of_scope"), DOMAIN
+    )
 
     assert rejected == {"complaint_nik": None}
     assert "tanggal lahir" in texts(dispatcher)[0]
@@ -225,7 +234,9 @@ def test_guided_form_normalises_phone(service: ComplaintService) -> None:
 
 def test_form_pasted_into_guided_question_fills_all(service: ComplaintService) -> None:
     dispatcher = CollectingDispatcher()
-    result = ValidateComplaintFormFields().validate_complaint_nama(FILLED_FORM, dispatcher, make_tracker(FILLED_FORM), DOMAIN)
+    result = ValidateComplaintFormFields().validate_complaint_nama(
+        FILLED_FORM, dispatcher, make_tracker(FILLED_FORM), DOMAIN
+    )
 
     assert result["complaint_nama"] == "I Made Budi"
     assert result["complaint_email"] == "budi@gmail.com"
@@ -264,9 +275,13 @@ def test_change_offers_each_field_and_clears_it(service: ComplaintService) -> No
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
     events, _ = run(
         ActionComplaintChangeField(),
-        make_tracker(payloads[2], intent="complaint_change_field", entities=[{"entity": "complaint_field", "value": "nik"}]),
+        make_tracker(
+            payloads[2], intent="complaint_change_field", entities=[{"entity": "complaint_field", "value": "nik"}]
+        ),
     )
-    typed_events, _ = run(ActionComplaintChangeField(), make_tracker("ganti email saya", intent="complaint_change_field"))
+    typed_events, _ = run(
+        ActionComplaintChangeField(), make_tracker("ganti email saya", intent="complaint_change_field")
+    )
 
     assert len(payloads) == 6
     assert slot_values(events) == {"complaint_nik": None, "complaint_form_status": "incomplete"}
@@ -325,7 +340,11 @@ def test_team_relay_end_to_end(service: ComplaintService, messenger: FakeMesseng
     _, listed = run(ActionTeamCommand(), make_tracker("#tiket", sender_id=TEAM[0], intent="team_command"))
     _, replied = run(
         ActionTeamCommand(),
-        make_tracker(f"#balas {number} Selamat siang Bapak, berkas PBG sedang diverifikasi.", sender_id=TEAM[0], intent="team_command"),
+        make_tracker(
+            f"#balas {number} Selamat siang Bapak, berkas PBG sedang diverifikasi.",
+            sender_id=TEAM[0],
+            intent="team_command",
+        ),
     )
     _, status = run(ActionCheckTicket(), make_tracker(f"cek tiket {number}", intent="check_ticket"))
     _, closed = run(ActionTeamCommand(), make_tracker(f"#selesai {number}", sender_id=TEAM[1], intent="team_command"))
@@ -347,7 +366,8 @@ def test_reply_outside_window_is_stored(service: ComplaintService, messenger: Fa
     messenger.failing[CITIZEN] = WINDOW_CLOSED_CODE
 
     _, replied = run(
-        ActionTeamCommand(), make_tracker("#balas PGD/261203/001 Izin sudah terbit.", sender_id=TEAM[0], intent="team_command")
+        ActionTeamCommand(),
+        make_tracker("#balas PGD/261203/001 Izin sudah terbit.", sender_id=TEAM[0], intent="team_command"),
     )
     ticket = service.store.get_ticket("PGD/261203/001")
 
@@ -361,7 +381,9 @@ def test_team_command_from_stranger_is_ordinary_text(service: ComplaintService, 
     run(ActionSubmitComplaint(), make_tracker("/affirm", intent="affirm", slots=filled_slots()))
     sent_before = len(messenger.sent)
 
-    _, dispatcher = run(ActionTeamCommand(), make_tracker("#selesai PGD/261203/001", sender_id=STRANGER, intent="team_command"))
+    _, dispatcher = run(
+        ActionTeamCommand(), make_tracker("#selesai PGD/261203/001", sender_id=STRANGER, intent="team_command")
+    )
 
     assert dispatcher.messages[0]["response"] == "utter_default"
     assert len(messenger.sent) == sent_before
@@ -387,7 +409,9 @@ def test_check_ticket_only_for_its_sender(service: ComplaintService) -> None:
     run(ActionSubmitComplaint(), make_tracker("/affirm", intent="affirm", slots=filled_slots()))
 
     _, own = run(ActionCheckTicket(), make_tracker("cek tiket pgd-261203-1", intent="check_ticket"))
-    _, other = run(ActionCheckTicket(), make_tracker("cek tiket PGD/261203/001", sender_id=STRANGER, intent="check_ticket"))
+    _, other = run(
+        ActionCheckTicket(), make_tracker("cek tiket PGD/261203/001", sender_id=STRANGER, intent="check_ticket")
+    )
     _, missing = run(ActionCheckTicket(), make_tracker("cek tiket", intent="check_ticket"))
 
     assert "Status tiket PGD/261203/001" in texts(own)[0]

@@ -40,37 +40,47 @@ VALID = {
 PASTED_FORMS = [
     (
         "template filled in place",
-        "81\n*Nama* : I Made Budi\n*Alamat* : Jl. Gatot Subroto No. 5, Denpasar\n*NIK* : 5171010101900001\n"
-        "*Telp/WA* : 081234567890\n*Email* : budi@gmail.com\n*Isi Konsultasi/Pengaduan* : Permohonan PBG saya belum ada kabar.",
+        (
+            "81\n*Nama* : I Made Budi\n*Alamat* : Jl. Gatot Subroto No. 5, Denpasar\n*NIK* : 5171010101900001\n"
+            "*Telp/WA* : 081234567890\n*Email* : budi@gmail.com\n*Isi Konsultasi/Pengaduan* : Permohonan PBG saya belum ada kabar."
+        ),
         {**VALID, "isi": "Permohonan PBG saya belum ada kabar."},
         set(),
     ),
     (
         "without 81, plus 62 number, spaced NIK",
-        "Nama : I Made Budi\nAlamat : Jl. Gatot Subroto No. 5, Denpasar\nNIK : 5171 0101 0190 0001\n"
-        "Telp/WA : +62 812-3456-7890\nEmail : Budi@Gmail.com\nIsi Konsultasi/Pengaduan : NIB saya tidak bisa dicetak di OSS.",
+        (
+            "Nama : I Made Budi\nAlamat : Jl. Gatot Subroto No. 5, Denpasar\nNIK : 5171 0101 0190 0001\n"
+            "Telp/WA : +62 812-3456-7890\nEmail : Budi@Gmail.com\nIsi Konsultasi/Pengaduan : NIB saya tidak bisa dicetak di OSS."
+        ),
         {**VALID, "email": "Budi@gmail.com", "isi": "NIB saya tidak bisa dicetak di OSS."},
         set(),
     ),
     (
         "shuffled order, lowercase labels, no colon",
-        "email budi@gmail.com\nnik 5171010101900001\nnama I Made Budi\ntelp 081234567890\n"
-        "alamat Jl. Gatot Subroto No. 5, Denpasar\nisi pengaduan izin reklame saya belum selesai diproses",
+        (
+            "email budi@gmail.com\nnik 5171010101900001\nnama I Made Budi\ntelp 081234567890\n"
+            "alamat Jl. Gatot Subroto No. 5, Denpasar\nisi pengaduan izin reklame saya belum selesai diproses"
+        ),
         {**VALID, "isi": "izin reklame saya belum selesai diproses"},
         set(),
     ),
     (
         "bold whole lines and blank lines between",
-        "*Nama : I Made Budi*\n\n*Alamat : Jl. Gatot Subroto No. 5, Denpasar*\n\n\n*NIK : 5171010101900001*\n\n"
-        "*Telp/WA : 6281234567890*\n*Email : budi@gmail.com*\n\n*Isi Konsultasi/Pengaduan :* Mohon info syarat izin usaha.",
+        (
+            "*Nama : I Made Budi*\n\n*Alamat : Jl. Gatot Subroto No. 5, Denpasar*\n\n\n*NIK : 5171010101900001*\n\n"
+            "*Telp/WA : 6281234567890*\n*Email : budi@gmail.com*\n\n*Isi Konsultasi/Pengaduan :* Mohon info syarat izin usaha."
+        ),
         {**VALID, "isi": "Mohon info syarat izin usaha."},
         set(),
     ),
     (
         "multi-line isi with a greeting before the form",
-        "Selamat siang Bapak/Ibu, berikut formulir saya\n81\n*Nama* : I Made Budi\n*Alamat* : Jl. Gatot Subroto No. 5, Denpasar\n"
-        "*NIK* : 5171010101900001\n*Telp/WA* : 081234567890\n*Email* : budi@gmail.com\n*Isi Konsultasi/Pengaduan* :\n"
-        "Saya sudah mengajukan PBG bulan lalu.\nAlamat saya sudah benar di berkas.\n\nMohon dibantu, terima kasih.",
+        (
+            "Selamat siang Bapak/Ibu, berikut formulir saya\n81\n*Nama* : I Made Budi\n*Alamat* : Jl. Gatot Subroto No. 5, Denpasar\n"
+            "*NIK* : 5171010101900001\n*Telp/WA* : 081234567890\n*Email* : budi@gmail.com\n*Isi Konsultasi/Pengaduan* :\n"
+            "Saya sudah mengajukan PBG bulan lalu.\nAlamat saya sudah benar di berkas.\n\nMohon dibantu, terima kasih."
+        ),
         {
             **VALID,
             "isi": "Saya sudah mengajukan PBG bulan lalu.\nAlamat saya sudah benar di berkas.\n\nMohon dibantu, terima kasih.",
@@ -79,22 +89,28 @@ PASTED_FORMS = [
     ),
     (
         "values on the line under their labels",
-        "Nama:\nI Made Budi\nAlamat:\nJl. Gatot Subroto No. 5\nDenpasar\nNIK:\n5171010101900001\nTelp/WA:\n081234567890\n"
-        "Email:\nbudi@gmail.com\nIsi Konsultasi/Pengaduan:\nKapan izin saya terbit?",
+        (
+            "Nama:\nI Made Budi\nAlamat:\nJl. Gatot Subroto No. 5\nDenpasar\nNIK:\n5171010101900001\nTelp/WA:\n081234567890\n"
+            "Email:\nbudi@gmail.com\nIsi Konsultasi/Pengaduan:\nKapan izin saya terbit?"
+        ),
         {**VALID, "isi": "Kapan izin saya terbit?"},
         set(),
     ),
     (
         "all fields on one line",
-        "Nama: I Made Budi Alamat: Jl. Gatot Subroto No. 5, Denpasar NIK: 5171010101900001 Telp/WA: 081234567890 "
-        "Email: budi@gmail.com Isi: izin saya belum terbit, mohon dicek email: saya sudah kirim berkas",
+        (
+            "Nama: I Made Budi Alamat: Jl. Gatot Subroto No. 5, Denpasar NIK: 5171010101900001 Telp/WA: 081234567890 "
+            "Email: budi@gmail.com Isi: izin saya belum terbit, mohon dicek email: saya sudah kirim berkas"
+        ),
         {**VALID, "isi": "izin saya belum terbit, mohon dicek email: saya sudah kirim berkas"},
         set(),
     ),
     (
         "other label spellings",
-        "Nama Lengkap : I Made Budi\nAlamat Lengkap : Jl. Gatot Subroto No. 5, Denpasar\nNo. KTP : 5171010101900001\n"
-        "No HP/WA : 0812.3456.7890\nE-mail : budi@gmail.com\nIsi pengaduan : Pelayanan di loket lambat sekali.",
+        (
+            "Nama Lengkap : I Made Budi\nAlamat Lengkap : Jl. Gatot Subroto No. 5, Denpasar\nNo. KTP : 5171010101900001\n"
+            "No HP/WA : 0812.3456.7890\nE-mail : budi@gmail.com\nIsi pengaduan : Pelayanan di loket lambat sekali."
+        ),
         {**VALID, "isi": "Pelayanan di loket lambat sekali."},
         set(),
     ),
@@ -106,36 +122,51 @@ PASTED_FORMS = [
     ),
     (
         "NIK with 31 February",
-        "Nama: I Made Budi\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 5171013102900001\nTelp/WA: 081234567890\n"
-        "Email: budi@gmail.com\nIsi: Mohon informasi syarat izin usaha.",
+        (
+            "Nama: I Made Budi\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 5171013102900001\nTelp/WA: 081234567890\n"
+            "Email: budi@gmail.com\nIsi: Mohon informasi syarat izin usaha."
+        ),
         {k: v for k, v in VALID.items() if k != "nik"} | {"isi": "Mohon informasi syarat izin usaha."},
         {"nik"},
     ),
     (
         "NIK of 15 digits and a foreign number",
-        "Nama: I Made Budi\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 517101010190001\nTelp/WA: +61 412 345 678\n"
-        "Email: budi@gmail.com\nIsi: Mohon informasi syarat izin usaha.",
-        {"nama": VALID["nama"], "alamat": VALID["alamat"], "email": VALID["email"], "isi": "Mohon informasi syarat izin usaha."},
+        (
+            "Nama: I Made Budi\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 517101010190001\nTelp/WA: +61 412 345 678\n"
+            "Email: budi@gmail.com\nIsi: Mohon informasi syarat izin usaha."
+        ),
+        {
+            "nama": VALID["nama"],
+            "alamat": VALID["alamat"],
+            "email": VALID["email"],
+            "isi": "Mohon informasi syarat izin usaha.",
+        },
         {"nik", "telp"},
     ),
     (
         "email without domain and a name with digits",
-        "Nama: Budi123\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 5171010101900001\nTelp/WA: 081234567890\n"
-        "Email: budi@gmail\nIsi: Mohon informasi syarat izin usaha.",
+        (
+            "Nama: Budi123\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 5171010101900001\nTelp/WA: 081234567890\n"
+            "Email: budi@gmail\nIsi: Mohon informasi syarat izin usaha."
+        ),
         {k: v for k, v in VALID.items() if k not in ("nama", "email")} | {"isi": "Mohon informasi syarat izin usaha."},
         {"nama", "email"},
     ),
     (
         "isi too short",
-        "Nama: I Made Budi\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 5171010101900001\nTelp/WA: 081234567890\n"
-        "Email: budi@gmail.com\nIsi: tolong",
+        (
+            "Nama: I Made Budi\nAlamat: Jl. Gatot Subroto No. 5, Denpasar\nNIK: 5171010101900001\nTelp/WA: 081234567890\n"
+            "Email: budi@gmail.com\nIsi: tolong"
+        ),
         VALID,
         {"isi"},
     ),
     (
         "woman's NIK (day + 40) and 62 without plus",
-        "Nama: Ni Luh Putu Ayu\nAlamat: Jl. Gatot Subroto Timur 12, Denpasar\nNIK: 5171034505950003\nTelp/WA: 6281337001122\n"
-        "Email: luhayu@yahoo.com\nIsi: Mohon informasi syarat PBG rumah tinggal.",
+        (
+            "Nama: Ni Luh Putu Ayu\nAlamat: Jl. Gatot Subroto Timur 12, Denpasar\nNIK: 5171034505950003\nTelp/WA: 6281337001122\n"
+            "Email: luhayu@yahoo.com\nIsi: Mohon informasi syarat PBG rumah tinggal."
+        ),
         {
             "nama": "Ni Luh Putu Ayu",
             "alamat": "Jl. Gatot Subroto Timur 12, Denpasar",
@@ -346,7 +377,14 @@ def test_empty_field_says_not_filled(placeholder: str) -> None:
 def test_every_error_names_its_field() -> None:
     check = check_complaint_form(parse_complaint_form("Nama: 1\nAlamat: x\nNIK: 1\nTelp/WA: 1\nEmail: x\nIsi: x"))
 
-    labels = {"nama": "*Nama*", "alamat": "*Alamat*", "nik": "*NIK*", "telp": "*Telp/WA*", "email": "*Email*", "isi": "*Isi"}
+    labels = {
+        "nama": "*Nama*",
+        "alamat": "*Alamat*",
+        "nik": "*NIK*",
+        "telp": "*Telp/WA*",
+        "email": "*Email*",
+        "isi": "*Isi",
+    }
     for field, label in labels.items():
         assert check.errors[field].startswith(label)
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from chassie.complaints.config import ConfigError, ComplaintConfig, config_from_mapping, load_config
+from chassie.complaints.config import ComplaintConfig, ConfigError, config_from_mapping, load_config
 from chassie.complaints.hours import WITA, WorkingCalendar, format_hours, format_moment
 
 OFFICE_HOURS = {
@@ -27,7 +27,10 @@ def calendar() -> WorkingCalendar:
     config = config_from_mapping(
         {
             "working_hours": OFFICE_HOURS,
-            "local_holidays": [{"date": "2026-06-17", "name": "Hari Raya Galungan"}, {"date": date(2026, 6, 18), "name": "Umanis Galungan"}],
+            "local_holidays": [
+                {"date": "2026-06-17", "name": "Hari Raya Galungan"},
+                {"date": date(2026, 6, 18), "name": "Umanis Galungan"},
+            ],
         },
         environ={},
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from chassie.complaints.store import TICKET_NUMBER_PATTERN, find_ticket_number
 
@@ -13,8 +12,12 @@ COMMAND_CLOSE = "selesai"
 COMMAND_LIST = "tiket"
 TEAM_COMMANDS: tuple[str, ...] = (COMMAND_REPLY, COMMAND_CLOSE, COMMAND_LIST)
 
-_TEAM_COMMAND = re.compile(r"^\s*[*_]?#\s*(?P<command>balas|selesai|tiket)\b[*_]?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
-_CHECK_TICKET = re.compile(r"^\s*(?:cek|cari|lihat|status)?\s*(?:status\s+)?(?:no(?:mor)?\.?\s*)?tiket\b", re.IGNORECASE)
+_TEAM_COMMAND = re.compile(
+    r"^\s*[*_]?#\s*(?P<command>balas|selesai|tiket)\b[*_]?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
+_CHECK_TICKET = re.compile(
+    r"^\s*(?:cek|cari|lihat|status)?\s*(?:status\s+)?(?:no(?:mor)?\.?\s*)?tiket\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -22,11 +25,11 @@ class TeamCommand:
     """A parsed team command; ticket_number or text is None when the command lacks it."""
 
     command: str
-    ticket_number: Optional[str] = None
-    text: Optional[str] = None
+    ticket_number: str | None = None
+    text: str | None = None
 
 
-def parse_team_command(text: str) -> Optional[TeamCommand]:
+def parse_team_command(text: str) -> TeamCommand | None:
     """Recognise "#balas <tiket> <teks>", "#selesai <tiket>" or "#tiket", or return None.
 
     A command with a missing or unreadable ticket number is still a command,
@@ -57,7 +60,7 @@ def _text_after_ticket_number(rest: str) -> str:
     return rest[match.end() :].lstrip(" :-\t").strip()
 
 
-def parse_ticket_check(text: str) -> Optional[str]:
+def parse_ticket_check(text: str) -> str | None:
     """Return the ticket number of a "cek tiket <nomor>" message, or None."""
     if not _CHECK_TICKET.match(text or "") and not (text or "").strip().upper().startswith("PGD"):
         return None

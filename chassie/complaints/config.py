@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 import yaml
 
@@ -104,7 +105,7 @@ def _parse_local_holidays(entries: Any) -> tuple[LocalHoliday, ...]:
     return tuple(sorted(holidays, key=lambda holiday: holiday.day))
 
 
-def config_from_mapping(data: Mapping[str, Any], environ: Optional[Mapping[str, str]] = None) -> ComplaintConfig:
+def config_from_mapping(data: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> ComplaintConfig:
     """Build the configuration from parsed YAML, with environment overrides."""
     environ = os.environ if environ is None else environ
     team_numbers = _parse_team_numbers(data.get("team_numbers"), "team_numbers")
@@ -118,7 +119,7 @@ def config_from_mapping(data: Mapping[str, Any], environ: Optional[Mapping[str, 
     )
 
 
-def load_config(path: Optional[Path] = None, environ: Optional[Mapping[str, str]] = None) -> ComplaintConfig:
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> ComplaintConfig:
     """Load the configuration from `path` (default: `COMPLAINT_CONFIG_FILE`, else defaults.yml)."""
     environ = os.environ if environ is None else environ
     path = path or Path(environ.get(CONFIG_FILE_ENV) or DEFAULT_CONFIG_FILE)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 from chassie.complaints.validators import (
     FIELD_ALAMAT,
@@ -165,7 +164,7 @@ class FormCheck:
 class _Cursor:
     """The field that continuation lines are appended to."""
 
-    name: Optional[str] = None
+    name: str | None = None
 
 
 def _strip_wrapping(value: str) -> str:
@@ -177,7 +176,7 @@ def _strip_wrapping(value: str) -> str:
     return value.strip("*~").strip()
 
 
-def _inline_label_field(match: re.Match[str]) -> Optional[str]:
+def _inline_label_field(match: re.Match[str]) -> str | None:
     name = _field_of(match.group("label"))
     following = match.group("next")
     if following is None:
@@ -208,7 +207,6 @@ def _split_inline_labels(line: str) -> list[str]:
             break
     parts.append(line[start:])
     return parts
-
 
 
 def _field_of(label: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Optional
 
 import holidays
 
@@ -55,13 +54,13 @@ class WorkingCalendar:
         self._config = config
         self._local = {holiday.day: holiday.name for holiday in config.local_holidays}
 
-    def holiday_name(self, day: date) -> Optional[str]:
+    def holiday_name(self, day: date) -> str | None:
         """Return the name of the holiday on `day`, or None on an ordinary day."""
         if day in self._local:
             return self._local[day]
         return _national_holidays(day.year, self._config.holiday_categories).get(day)
 
-    def hours_on(self, day: date) -> Optional[tuple[time, time]]:
+    def hours_on(self, day: date) -> tuple[time, time] | None:
         """Return the opening and closing time on `day`, or None when closed all day."""
         if self.holiday_name(day) is not None:
             return None

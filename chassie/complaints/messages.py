@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
 
 from chassie.complaints.form import FORM_TEMPLATE
 from chassie.complaints.hours import AnswerWindow, format_day, format_moment
@@ -140,7 +140,7 @@ def ticket_status(ticket: TicketView) -> str:
     return _with_menu_hint("\n".join(lines))
 
 
-def ticket_not_found(ticket_number: Optional[str]) -> str:
+def ticket_not_found(ticket_number: str | None) -> str:
     """Answer to "cek tiket" for an unknown number or one filed from another number."""
     if ticket_number is None:
         return _with_menu_hint("Mohon tuliskan nomor tiketnya, contoh: *cek tiket PGD/261204/001*.")
@@ -206,7 +206,7 @@ def team_reply_sent(ticket: TicketView) -> str:
     return f"Jawaban untuk tiket *{ticket.ticket_number}* sudah dikirim ke warga. Status: {ticket.status}."
 
 
-def team_reply_not_delivered(ticket: TicketView, code: Optional[int]) -> str:
+def team_reply_not_delivered(ticket: TicketView, code: int | None) -> str:
     """The answer was stored but WhatsApp did not deliver it."""
     reason = (
         "warga tidak mengirim pesan dalam 24 jam terakhir, sehingga WhatsApp menolak pesan bebas"
@@ -251,7 +251,9 @@ def team_open_tickets(tickets: Iterable[TicketView], total: int) -> str:
         preview = " ".join(ticket.isi.split())
         if len(preview) > PREVIEW_LENGTH:
             preview = preview[: PREVIEW_LENGTH - 1] + "…"
-        lines.append(f"• *{ticket.ticket_number}* ({ticket.status}, {format_day(ticket.created_at)}) {ticket.nama}: {preview}")
+        lines.append(
+            f"• *{ticket.ticket_number}* ({ticket.status}, {format_day(ticket.created_at)}) {ticket.nama}: {preview}"
+        )
     if total > len(tickets):
         lines.append(f"… dan {total - len(tickets)} tiket lain.")
     return "\n".join(lines)

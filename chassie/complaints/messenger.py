@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional, Protocol
+from typing import Protocol
 
 from chassie.complaints.validators import mask_phone
 
@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 class DeliveryError(Exception):
     """A message could not be delivered; `code` is the WhatsApp error code when there is one."""
 
-    def __init__(self, message: str, code: Optional[int] = None, permanent: bool = False) -> None:
+    def __init__(self, message: str, code: int | None = None, permanent: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.permanent = permanent
@@ -42,4 +42,6 @@ class GraphMessenger:
                 await client.send_text(to, body)
         except GraphError as error:
             logger.warning("WhatsApp send to %s failed: code=%s %s", mask_phone(to), error.code, type(error).__name__)
-            raise DeliveryError(str(error), code=error.code, permanent=isinstance(error, GraphPermanentError)) from error
+            raise DeliveryError(
+                str(error), code=error.code, permanent=isinstance(error, GraphPermanentError)
+            ) from error

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Optional
 
 from chassie.complaints import messages
 from chassie.complaints.commands import COMMAND_CLOSE, COMMAND_LIST, COMMAND_REPLY, TeamCommand
@@ -67,7 +67,11 @@ class ComplaintService:
         if not team:
             logger.warning("Ticket %s reached no team member: COMPLAINT_TEAM_NUMBERS is empty.", ticket.ticket_number)
             await asyncio.to_thread(
-                self.store.record_event, ticket.ticket_number, EVENT_TEAM_NOTIFY_FAILED, None, "no team numbers configured"
+                self.store.record_event,
+                ticket.ticket_number,
+                EVENT_TEAM_NOTIFY_FAILED,
+                None,
+                "no team numbers configured",
             )
             return SubmissionResult(ticket=ticket, window=window)
 
@@ -87,7 +91,7 @@ class ComplaintService:
             )
         return SubmissionResult(ticket=ticket, window=window, notified=notified, failed=failed)
 
-    async def _send(self, to: str, body: str) -> Optional[str]:
+    async def _send(self, to: str, body: str) -> str | None:
         """Send a message and return None, or a short description of the failure."""
         try:
             await self.messenger.send_text(to, body)
@@ -138,17 +142,19 @@ class ComplaintService:
             await asyncio.to_thread(self.store.record_event, ticket_number, EVENT_REPLY_FAILED, sender_id, error)
         return messages.team_closed(ticket, citizen_told=error is None)
 
-    async def ticket_status_for(self, ticket_number: Optional[str], sender_id: str) -> str:
+    async def ticket_status_for(self, ticket_number: str | None, sender_id: str) -> str:
         """Answer "cek tiket <nomor>": the status only for the number that filed the ticket."""
         if ticket_number is None:
             return messages.ticket_not_found(None)
         ticket = await asyncio.to_thread(self.store.get_ticket_for_sender, ticket_number, sender_id)
         if ticket is None:
-            logger.info("Ticket %s not shown to %s: unknown or filed by another number.", ticket_number, mask_phone(sender_id))
+            logger.info(
+                "Ticket %s not shown to %s: unknown or filed by another number.", ticket_number, mask_phone(sender_id)
+            )
             return messages.ticket_not_found(ticket_number)
         return messages.ticket_status(ticket)
 
     @classmethod
-    def from_env(cls) -> "ComplaintService":
+    def from_env(cls) -> ComplaintService:
         """Build the service the action server uses: project database, Graph API, configuration from the environment."""
         return cls(store=ComplaintStore(), messenger=GraphMessenger(), config=load_config())

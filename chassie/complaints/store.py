@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -75,9 +75,9 @@ class TicketView:
     isi: str
     created_at: datetime
     updated_at: datetime
-    first_reply_at: Optional[datetime]
-    closed_at: Optional[datetime]
-    last_reply: Optional[str]
+    first_reply_at: datetime | None
+    closed_at: datetime | None
+    last_reply: str | None
 
 
 def format_ticket_number(day: str, sequence: int) -> str:
@@ -85,7 +85,7 @@ def format_ticket_number(day: str, sequence: int) -> str:
     return f"{TICKET_PREFIX}/{day}/{sequence:03d}"
 
 
-def find_ticket_number(text: str) -> Optional[str]:
+def find_ticket_number(text: str) -> str | None:
     """Find a ticket number in free text and return it in its canonical form."""
     match = TICKET_NUMBER_PATTERN.search(text or "")
     if not match:
@@ -115,7 +115,7 @@ def _view(ticket: ComplaintTicket) -> TicketView:
 class ComplaintStore:
     """Tickets in the project database (`chassie.db`; SQLite or PostgreSQL)."""
 
-    def __init__(self, url: Optional[str] = None, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, url: str | None = None, clock: Callable[[], datetime] = utc_now) -> None:
         self._url = url
         self._clock = clock
 
@@ -173,13 +173,13 @@ class ComplaintStore:
         logger.info("Complaint ticket %s created for sender %s.", number, mask_phone(sender_id))
         return view
 
-    def get_ticket(self, ticket_number: str) -> Optional[TicketView]:
+    def get_ticket(self, ticket_number: str) -> TicketView | None:
         """Return the ticket with that number, or None."""
         with session_scope(self._url) as session:
             ticket = self._load(session, ticket_number)
             return _view(ticket) if ticket else None
 
-    def get_ticket_for_sender(self, ticket_number: str, sender_id: str) -> Optional[TicketView]:
+    def get_ticket_for_sender(self, ticket_number: str, sender_id: str) -> TicketView | None:
         """Return the ticket only when `sender_id` filed it, so nobody else learns it exists."""
         ticket = self.get_ticket(ticket_number)
         if ticket is None or ticket.sender_id != sender_id:
@@ -204,7 +204,7 @@ class ComplaintStore:
                 session.execute(select(ComplaintTicket.id).where(ComplaintTicket.status.in_(OPEN_STATUSES))).all()
             )
 
-    def record_event(self, ticket_number: str, kind: str, actor: Optional[str] = None, body: Optional[str] = None) -> None:
+    def record_event(self, ticket_number: str, kind: str, actor: str | None = None, body: str | None = None) -> None:
         """Add a step to a ticket's history (a notification sent or failed, for example)."""
         with session_scope(self._url) as session:
             ticket = self._require(session, ticket_number)
@@ -224,7 +224,9 @@ class ComplaintStore:
             ticket.first_reply_at = ticket.first_reply_at or now
             ticket.last_reply = text
             ticket.updated_at = now
-            session.add(ComplaintTicketEvent(ticket_id=ticket.id, kind=EVENT_REPLY, actor=actor, body=text, created_at=now))
+            session.add(
+                ComplaintTicketEvent(ticket_id=ticket.id, kind=EVENT_REPLY, actor=actor, body=text, created_at=now)
+            )
             view = _view(ticket)
         logger.info("Complaint ticket %s answered by %s.", ticket_number, mask_phone(actor))
         return view
@@ -245,14 +247,14 @@ class ComplaintStore:
         logger.info("Complaint ticket %s closed by %s.", ticket_number, mask_phone(actor))
         return view
 
-    def events(self, ticket_number: str) -> list[tuple[str, Optional[str], Optional[str]]]:
+    def events(self, ticket_number: str) -> list[tuple[str, str | None, str | None]]:
         """Return a ticket's history as (kind, actor, body), oldest first."""
         with session_scope(self._url) as session:
             ticket = self._require(session, ticket_number)
             return [(event.kind, event.actor, event.body) for event in ticket.events]
 
     @staticmethod
-    def _load(session: Session, ticket_number: str, for_update: bool = False) -> Optional[ComplaintTicket]:
+    def _load(session: Session, ticket_number: str, for_update: bool = False) -> ComplaintTicket | None:
         query = select(ComplaintTicket).where(ComplaintTicket.ticket_number == ticket_number)
         if for_update:
             # Two team members closing or answering at once must not both see "baru".

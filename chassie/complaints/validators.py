@@ -8,9 +8,9 @@ message that names the field and shows an example.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Optional
 
 FIELD_NAMA = "nama"
 FIELD_ALAMAT = "alamat"
@@ -128,8 +128,8 @@ class FieldCheck:
     """The outcome of validating one field: a normalised value or an error message."""
 
     field: str
-    value: Optional[str] = None
-    error: Optional[str] = None
+    value: str | None = None
+    error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -167,7 +167,9 @@ def validate_nama(raw: str) -> FieldCheck:
     if len(value) > NAME_MAX_LENGTH:
         return _invalid(FIELD_NAMA, f"*Nama* terlalu panjang (maksimal {NAME_MAX_LENGTH} karakter). {example}")
     if not _NAME_CHARS.match(value):
-        return _invalid(FIELD_NAMA, f"*Nama* hanya boleh berisi huruf, spasi, titik, koma, tanda petik dan tanda hubung. {example}")
+        return _invalid(
+            FIELD_NAMA, f"*Nama* hanya boleh berisi huruf, spasi, titik, koma, tanda petik dan tanda hubung. {example}"
+        )
     if len(set(_LETTER.findall(value.lower()))) < 2:
         return _invalid(FIELD_NAMA, f"*Nama* belum berupa nama yang sebenarnya. {example}")
     return _valid(FIELD_NAMA, value)
@@ -179,13 +181,15 @@ def validate_alamat(raw: str) -> FieldCheck:
     value = ", ".join(line.strip(" ,") for line in lines if line.strip(" ,"))
     example = f"Contoh: _{EXAMPLE_ALAMAT}_"
     if len(value) < ADDRESS_MIN_LENGTH or len(_LETTER.findall(value)) < 3:
-        return _invalid(FIELD_ALAMAT, f"*Alamat* belum diisi atau terlalu pendek. Mohon tulis alamat lengkap. {example}")
+        return _invalid(
+            FIELD_ALAMAT, f"*Alamat* belum diisi atau terlalu pendek. Mohon tulis alamat lengkap. {example}"
+        )
     if len(value) > ADDRESS_MAX_LENGTH:
         return _invalid(FIELD_ALAMAT, f"*Alamat* terlalu panjang (maksimal {ADDRESS_MAX_LENGTH} karakter). {example}")
     return _valid(FIELD_ALAMAT, value)
 
 
-def _nik_birth_date(nik: str, today: date) -> Optional[date]:
+def _nik_birth_date(nik: str, today: date) -> date | None:
     day = int(nik[6:8])
     month = int(nik[8:10])
     year_in_century = int(nik[10:12])
@@ -208,7 +212,7 @@ def _nik_birth_date(nik: str, today: date) -> Optional[date]:
     return born
 
 
-def parse_nik(nik: str, today: Optional[date] = None) -> Optional[NikInfo]:
+def parse_nik(nik: str, today: date | None = None) -> NikInfo | None:
     """Decode a 16-digit NIK, or return None when its parts are not valid."""
     if len(nik) != NIK_LENGTH or not nik.isdigit():
         return None
@@ -224,7 +228,7 @@ def parse_nik(nik: str, today: Optional[date] = None) -> Optional[NikInfo]:
     return NikInfo(province=province, birth_date=born, female=day > NIK_FEMALE_DAY_OFFSET)
 
 
-def validate_nik(raw: str, today: Optional[date] = None) -> FieldCheck:
+def validate_nik(raw: str, today: date | None = None) -> FieldCheck:
     """Validate a NIK: 16 digits, a known province code and a real date of birth."""
     value = re.sub(r"[\s.\-]", "", raw)
     example = f"Contoh: _{EXAMPLE_NIK}_"
@@ -250,7 +254,7 @@ def validate_nik(raw: str, today: Optional[date] = None) -> FieldCheck:
     return _valid(FIELD_NIK, value)
 
 
-def normalize_phone(raw: str) -> Optional[str]:
+def normalize_phone(raw: str) -> str | None:
     """Return an Indonesian phone number as 62 followed by digits, or None when it is not one.
 
     Accepts 08…, +62…, 62…, 0062… and "+62 (0)8…", with spaces, dots, dashes
@@ -267,8 +271,7 @@ def normalize_phone(raw: str) -> Optional[str]:
         digits = digits[2:]
     if digits.startswith(INDONESIA_COUNTRY_CODE):
         national = digits[len(INDONESIA_COUNTRY_CODE) :]
-        if national.startswith("0"):
-            national = national[1:]
+        national = national.removeprefix("0")
     elif digits.startswith("0"):
         national = digits[1:]
     else:
@@ -330,7 +333,7 @@ VALIDATORS: dict[str, Callable[[str], FieldCheck]] = {
 }
 
 
-def validate_field(field: str, raw: Optional[str]) -> FieldCheck:
+def validate_field(field: str, raw: str | None) -> FieldCheck:
     """Validate one field by name; an empty value is reported as missing."""
     value = (raw or "").strip()
     if not value or value in _EMPTY_PLACEHOLDERS:
