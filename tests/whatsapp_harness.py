@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,9 +118,12 @@ class ChannelHarness:
         self.channel.client.backoff_seconds = 0.01  # type: ignore[union-attr]
         app = Sanic(f"whatsapp_test_{next(_app_names)}")
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/whatsapp")
-        self._server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
+        # Sanic 21.12 turns port 0 into 8000, so bind the free port ourselves.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        self._server = await app.create_server(sock=listener, return_asyncio_server=True)
         await self._server.startup()
-        port = self._server.server.sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         self.graph.webhook_url = self.url + WEBHOOK_PATH
         self.session = aiohttp.ClientSession()

@@ -153,7 +153,9 @@ class WhatsAppSandbox:
         logger.info("WhatsApp sandbox listening on %s, webhooks go to %s", self.url, self.webhook_url)
 
     async def stop(self) -> None:
-        """Stop serving and cancel pending status webhooks."""
+        """Stop serving, release waiting long polls and cancel pending status webhooks."""
+        self._notify()
+        await asyncio.sleep(0)
         for task in list(self._tasks):
             task.cancel()
         if self._session is not None:

@@ -150,7 +150,7 @@ function renderItem(item) {
     }
     const meta = document.createElement("span");
     meta.className = "meta";
-    bubble.appendChild(meta);
+    bubble.insertBefore(meta, bubble.querySelector(".actions"));
     $("messages").appendChild(bubble);
     state.rendered.set(item.message_id, bubble);
   }
