@@ -34,7 +34,7 @@ COMPLAINT_TEXT_ENTITY = "complaint_text"
 TICKET_NUMBER_ENTITY = "ticket_number"
 FIELD_ENTITY = "complaint_field"
 CHANGE_FIELD_INTENT = "complaint_change_field"
-# Rasa's own fallback answer, for team commands typed by anyone else.
+# The fallback response of the base domain, for team commands sent from numbers outside the team.
 NOT_UNDERSTOOD_RESPONSE = "utter_default"
 CONFIRM_PAYLOAD = "/affirm"
 CHANGE_PAYLOAD = "/deny"
@@ -83,7 +83,7 @@ def _reset_events() -> list[EventType]:
 
 
 def _pasted_form_text(tracker: Tracker) -> str | None:
-    """The filled form in the latest message: the text after 81, or a form pasted without it."""
+    """Return the filled form in the latest message: the text after 81, or a form pasted without it."""
     entity_text = _latest_entity(tracker, COMPLAINT_TEXT_ENTITY)
     if entity_text and entity_text.strip():
         return entity_text

@@ -297,9 +297,13 @@ def test_nik_decodes_gender_and_century() -> None:
     woman = parse_nik("5171034505950003", today=TODAY)
     recent = parse_nik("5171010101200001", today=TODAY)
 
-    assert woman is not None and woman.female and woman.birth_date == date(1995, 5, 5)
+    assert woman is not None
+    assert woman.female
+    assert woman.birth_date == date(1995, 5, 5)
     assert woman.province == "Bali"
-    assert recent is not None and recent.birth_date == date(2020, 1, 1)
+    assert recent is not None
+    assert not recent.female
+    assert recent.birth_date == date(2020, 1, 1)
 
 
 def test_nik_birth_date_in_future_is_previous_century() -> None:

@@ -103,7 +103,8 @@ def test_shipped_defaults_load(tmp_path) -> None:
 
     assert isinstance(config, ComplaintConfig)
     assert config.working_hours[0] == (time(8), time(16))
-    assert 5 not in config.working_hours and 6 not in config.working_hours
+    assert 5 not in config.working_hours
+    assert 6 not in config.working_hours
     assert any(holiday.name == "Hari Raya Galungan" for holiday in config.local_holidays)
 
 

@@ -37,7 +37,7 @@ def form_instructions() -> str:
 
 
 def form_template() -> str:
-    """The empty form, as a separate message the citizen can copy."""
+    """Return the empty form as its own message, so that the citizen can copy it alone."""
     return FORM_TEMPLATE
 
 
@@ -47,7 +47,7 @@ def field_by_field_intro() -> str:
 
 
 def form_errors(errors: Mapping[str, str], kept: Iterable[str]) -> str:
-    """List the wrong fields of a pasted form and say that the right ones were kept."""
+    """List the wrong fields of a pasted form and confirm that the valid ones were kept."""
     lines = ["Mohon maaf, ada isian yang belum sesuai:"]
     lines += [f"• {errors[name]}" for name in FIELDS if name in errors]
     kept_labels = [FIELD_LABELS[name] for name in FIELDS if name in set(kept)]
@@ -59,7 +59,7 @@ def form_errors(errors: Mapping[str, str], kept: Iterable[str]) -> str:
 
 
 def empty_form() -> str:
-    """Answer to a form sent back without any valid field."""
+    """Return the reply to a form sent back without any valid field."""
     return f"Formulir yang Bapak/Ibu kirim belum berisi data yang dapat kami gunakan. Kami bantu isi satu per satu. {CANCEL_HINT}"
 
 
@@ -94,12 +94,12 @@ def nothing_to_send() -> str:
 
 
 def cancelled() -> str:
-    """Answer to "batal"."""
+    """Return the reply to "batal"."""
     return _with_menu_hint("Pengisian konsultasi/pengaduan dibatalkan. Data yang sudah diisi tidak kami simpan.")
 
 
 def ticket_received(ticket: TicketView, window: AnswerWindow, hours_text: str) -> str:
-    """Confirmation to the citizen, with when to expect an answer."""
+    """Return the confirmation for the citizen, with the time the team will reply."""
     lines = [
         f"Terima kasih, Bapak/Ibu *{ticket.nama}*. Konsultasi/pengaduan Bapak/Ibu sudah kami terima.",
         f"Nomor tiket: *{ticket.ticket_number}*",
@@ -158,7 +158,7 @@ def lookup_failed() -> str:
 
 
 def relay_to_citizen(ticket: TicketView, text: str) -> str:
-    """A team member's answer as the citizen receives it."""
+    """Format a team member's reply for the citizen."""
     return _with_menu_hint(f"*Jawaban Tim Pengaduan DPMPTSP Kota Denpasar*\nTiket: *{ticket.ticket_number}*\n\n{text}")
 
 
@@ -175,7 +175,7 @@ def closed_to_citizen(ticket: TicketView) -> str:
 
 
 def team_new_ticket(ticket: TicketView) -> str:
-    """A new ticket as the team receives it (NIK masked)."""
+    """Format a new ticket for the team, with the NIK masked."""
     return (
         f"*Tiket baru {ticket.ticket_number}*\n"
         f"Diterima: {format_moment(ticket.created_at)}\n"
@@ -191,7 +191,7 @@ def team_new_ticket(ticket: TicketView) -> str:
 
 
 def team_usage() -> str:
-    """The team commands and their form."""
+    """Return the usage of the team commands."""
     return (
         "Perintah Tim Pengaduan:\n"
         "• *#balas <tiket> <teks>* mengirim jawaban ke warga\n"
@@ -207,7 +207,7 @@ def team_reply_sent(ticket: TicketView) -> str:
 
 
 def team_reply_not_delivered(ticket: TicketView, code: int | None) -> str:
-    """The answer was stored but WhatsApp did not deliver it."""
+    """Report a reply that was stored but that WhatsApp did not deliver."""
     reason = (
         "warga tidak mengirim pesan dalam 24 jam terakhir, sehingga WhatsApp menolak pesan bebas"
         if code == 131047
@@ -227,7 +227,7 @@ def team_closed(ticket: TicketView, citizen_told: bool) -> str:
 
 
 def team_command_failed() -> str:
-    """The ticket database failed during a team command."""
+    """Report a database failure during a team command."""
     return "Perintah gagal karena gangguan basis data. Silakan coba lagi; bila berulang, hubungi Tim IT."
 
 
@@ -237,12 +237,12 @@ def team_ticket_not_found(ticket_number: str) -> str:
 
 
 def team_ticket_closed(ticket_number: str) -> str:
-    """A command on a ticket that is already closed."""
+    """Report a command on a ticket that is already closed."""
     return f"Tiket *{ticket_number}* sudah selesai sebelumnya."
 
 
 def team_open_tickets(tickets: Iterable[TicketView], total: int) -> str:
-    """The open tickets, oldest first."""
+    """List the open tickets, oldest first."""
     tickets = list(tickets)
     if not tickets:
         return "Tidak ada tiket yang terbuka."

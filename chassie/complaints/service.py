@@ -41,7 +41,7 @@ class SubmissionResult:
     failed: tuple[str, ...] = ()
 
     def citizen_message(self, config: ComplaintConfig) -> str:
-        """The confirmation the citizen receives."""
+        """Return the confirmation for the citizen."""
         return messages.ticket_received(self.ticket, self.window, format_hours(config))
 
 
@@ -101,7 +101,7 @@ class ComplaintService:
         return None
 
     def is_team_member(self, sender_id: str) -> bool:
-        """Whether the sender may use the team commands."""
+        """Tell whether the sender may use the team commands."""
         return self.config.is_team_member(sender_id)
 
     async def handle_team_command(self, sender_id: str, command: TeamCommand) -> str:
@@ -143,7 +143,7 @@ class ComplaintService:
         return messages.team_closed(ticket, citizen_told=error is None)
 
     async def ticket_status_for(self, ticket_number: str | None, sender_id: str) -> str:
-        """Answer "cek tiket <nomor>": the status only for the number that filed the ticket."""
+        """Return the reply to "cek tiket <nomor>": the status, but only for the number that filed the ticket."""
         if ticket_number is None:
             return messages.ticket_not_found(None)
         ticket = await asyncio.to_thread(self.store.get_ticket_for_sender, ticket_number, sender_id)

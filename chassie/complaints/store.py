@@ -62,7 +62,7 @@ class ComplaintSubmission:
 
 @dataclass(frozen=True)
 class TicketView:
-    """A ticket as the rest of the program sees it, detached from the database session."""
+    """A ticket detached from the database session."""
 
     ticket_number: str
     status: str
@@ -180,7 +180,7 @@ class ComplaintStore:
             return _view(ticket) if ticket else None
 
     def get_ticket_for_sender(self, ticket_number: str, sender_id: str) -> TicketView | None:
-        """Return the ticket only when `sender_id` filed it, so nobody else learns it exists."""
+        """Return the ticket only when `sender_id` filed it, so that other numbers cannot learn that it exists."""
         ticket = self.get_ticket(ticket_number)
         if ticket is None or ticket.sender_id != sender_id:
             return None

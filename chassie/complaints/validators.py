@@ -89,9 +89,9 @@ PROVINCE_CODES: dict[str, str] = {
 }
 
 INDONESIA_COUNTRY_CODE = "62"
-# National significant numbers (after 62): mobile numbers start with 8 and
-# have 9-12 digits; fixed lines have an area code of 2-3 digits (21, 361)
-# and 8-11 digits in all.
+# National significant numbers (the digits after 62). Mobile numbers start
+# with 8 and have 9-12 digits. Fixed lines start with an area code of 2-3
+# digits (21, 361) and have 8-11 digits in all.
 MOBILE_NSN_LENGTHS = range(9, 13)
 FIXED_NSN_LENGTHS = range(8, 12)
 
@@ -119,7 +119,7 @@ _EMAIL = re.compile(
     r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
 )
 _EMAIL_LOCAL_MAX_LENGTH = 64
-# What citizens write in a field they leave empty.
+# Placeholders that citizens write in a field they leave empty.
 _EMPTY_PLACEHOLDERS = frozenset({"-", "--", ".", "...", "…", "_", "?"})
 
 
@@ -139,7 +139,7 @@ class FieldCheck:
 
 @dataclass(frozen=True)
 class NikInfo:
-    """What a valid NIK encodes."""
+    """The facts a valid NIK encodes."""
 
     province: str
     birth_date: date
