@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -33,33 +33,33 @@ class WhatsAppOutput(OutputChannel):
     """Sends Rasa bot messages through the Graph API, rendered for WhatsApp."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Return the channel name stored in trackers."""
         return CHANNEL_NAME
 
     def __init__(self, client: GraphClient) -> None:
         self.client = client
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Send one bot message; a GraphError propagates so the caller sees the failure."""
         for body in render_bot_message(message):
             await self.client.send_message(recipient_id, body)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send a text, split at 4096 characters."""
         await self.send_response(recipient_id, {"text": text})
 
     async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         """Send a text with reply buttons (up to 3) or an interactive list."""
         await self.send_response(recipient_id, {"text": text, "buttons": buttons})
 
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Send an image by its public URL."""
         await self.send_response(recipient_id, {"image": image})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """Send a `{"whatsapp_template": {...}}` custom message as a template."""
         await self.send_response(recipient_id, {"custom": json_message})
 
@@ -68,26 +68,26 @@ class WhatsAppInput(InputChannel):
     """Receives Cloud API webhooks and passes each message to the bot once, in order per sender."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Return the URL prefix: the webhook lives at /webhooks/whatsapp/webhook."""
         return CHANNEL_NAME
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         """Build the channel from credentials.yml, reading absent keys from WHATSAPP_* variables."""
         return cls(ChannelSettings.from_credentials(credentials))
 
     def __init__(
         self,
         settings: ChannelSettings,
-        message_ids: Optional[MessageIdStore] = None,
-        statuses: Optional[DeliveryStatusStore] = None,
+        message_ids: MessageIdStore | None = None,
+        statuses: DeliveryStatusStore | None = None,
     ) -> None:
         self.settings = settings
         self.message_ids = message_ids or MessageIdStore()
         self.statuses = statuses or DeliveryStatusStore()
-        self.client: Optional[GraphClient] = None
-        self._processor: Optional[WebhookProcessor] = None
+        self.client: GraphClient | None = None
+        self._processor: WebhookProcessor | None = None
         missing = settings.missing_variables()
         if missing:
             logger.error("WhatsApp channel is disabled until these are set: %s", ", ".join(missing))
@@ -100,7 +100,7 @@ class WhatsAppInput(InputChannel):
             )
             logger.info("WhatsApp channel sends through %s", self.client.messages_url)
 
-    def get_output_channel(self) -> Optional[OutputChannel]:
+    def get_output_channel(self) -> OutputChannel | None:
         """Return an output channel for messages the bot sends unprompted (reminders, relays)."""
         return WhatsAppOutput(self.client) if self.client else None
 
@@ -128,7 +128,9 @@ class WhatsAppInput(InputChannel):
 
         return webhook
 
-    def _make_processor(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Optional[WebhookProcessor]:
+    def _make_processor(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> WebhookProcessor | None:
         client = self.client
         if client is None:
             return None
@@ -157,7 +159,7 @@ class WhatsAppInput(InputChannel):
         logger.warning("Rejected WhatsApp webhook verification (mode %r)", mode)
         return response.text("forbidden", status=403)
 
-    def _receive(self, request: Request, processor: Optional[WebhookProcessor]) -> HTTPResponse:
+    def _receive(self, request: Request, processor: WebhookProcessor | None) -> HTTPResponse:
         if processor is None:
             logger.error("WhatsApp webhook received but the channel is missing configuration")
             return response.json({"error": "channel not configured"}, status=503)
@@ -187,7 +189,7 @@ class WhatsAppInput(InputChannel):
         return response.json({"status": "accepted"})
 
 
-def message_metadata(message: InboundMessage) -> Dict[Text, Any]:
+def message_metadata(message: InboundMessage) -> Dict[str, Any]:
     """Return the metadata stored with the user message in the tracker."""
     return {
         "channel": CHANNEL_NAME,

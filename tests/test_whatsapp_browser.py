@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from whatsapp_harness import BackgroundLoop, ChannelHarness, FakeBot, chromium_driver, migrated_database
 
 from chassie.menu import APP_MENU_ROWS, MAIN_MENU_ROWS
-from whatsapp_harness import BackgroundLoop, ChannelHarness, FakeBot, chromium_driver, database_url  # noqa: F401
 
 WAIT_SECONDS = 15
 SENDER = "6281234567890"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A migrated SQLite database, created before the test body (see `migrated_database`)."""
+    return migrated_database(tmp_path)
 
 
 def office_bot(text: str) -> dict:
@@ -19,7 +25,9 @@ def office_bot(text: str) -> dict:
             "buttons": [{"title": e.title, "payload": e.code} for e in APP_MENU_ROWS],
         }
     if text == "31":
-        return {"text": "*OSS*\n_Perizinan Berusaha Terintegrasi Secara Elektronik_\n- akun\n- NIB\n```https://oss.go.id```"}
+        return {
+            "text": "*OSS*\n_Perizinan Berusaha Terintegrasi Secara Elektronik_\n- akun\n- NIB\n```https://oss.go.id```"
+        }
     return {
         "text": "Om Swastiastu 🙏\nSelamat datang di *Chassie*.",
         "buttons": [{"title": e.title, "payload": e.code} for e in MAIN_MENU_ROWS],
@@ -27,7 +35,7 @@ def office_bot(text: str) -> dict:
 
 
 @pytest.fixture
-def page(tmp_path, database_url):  # noqa: F811
+def page(tmp_path, database_url):
     driver = chromium_driver(tmp_path / "chromium-profile")
     with BackgroundLoop() as background:
         harness = ChannelHarness(database_url, bot=FakeBot(reply=office_bot))
@@ -61,7 +69,9 @@ def test_menu_flow_in_browser(page, tmp_path):
 
     lists(driver)[0].click()
     rows = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#sheet .wa-row"))
-    assert [row.find_element(By.CLASS_NAME, "title").text for row in rows] == [e.title for e in MAIN_MENU_ROWS]
+    assert [row.find_element(By.CLASS_NAME, "title").text for row in rows] == [
+        e.title for e in MAIN_MENU_ROWS
+    ]
     next(row for row in rows if "Aplikasi Perizinan" in row.text).click()
     driver.find_element(By.ID, "sheet-send").click()
 
@@ -74,7 +84,9 @@ def test_menu_flow_in_browser(page, tmp_path):
     driver.find_element(By.ID, "sheet-close").click()
 
     driver.find_element(By.ID, "composer-input").send_keys("31", Keys.ENTER)
-    wait_for(driver, lambda d: "Perizinan Berusaha" in d.find_elements(By.CSS_SELECTOR, ".bubble.out")[-1].text)
+    wait_for(
+        driver, lambda d: "Perizinan Berusaha" in d.find_elements(By.CSS_SELECTOR, ".bubble.out")[-1].text
+    )
     oss = driver.find_elements(By.CSS_SELECTOR, ".bubble.out")[-1]
     assert oss.find_element(By.TAG_NAME, "strong").text == "OSS"
     assert oss.find_element(By.TAG_NAME, "em").text.startswith("Perizinan")
@@ -83,7 +95,11 @@ def test_menu_flow_in_browser(page, tmp_path):
 
     assert harness.bot.texts == ["halo", "3", "31"]
     mine = driver.find_elements(By.CSS_SELECTOR, ".bubble.in")
-    assert [bubble.find_element(By.CLASS_NAME, "content").text for bubble in mine] == ["halo", "Aplikasi Perizinan", "31"]
+    assert [bubble.find_element(By.CLASS_NAME, "content").text for bubble in mine] == [
+        "halo",
+        "Aplikasi Perizinan",
+        "31",
+    ]
     driver.save_screenshot(str(tmp_path / "whatsapp-sandbox.png"))
 
 

@@ -8,26 +8,38 @@ import json
 import logging
 import time
 
-from chassie.menu import APP_MENU_ROWS
-from chassie.whatsapp.processing import FAILURE_REPLY
-from chassie.whatsapp.store import DeliveryStatusStore
+import pytest
 from whatsapp_harness import (
     ACCESS_TOKEN,
     VERIFY_TOKEN,
     ChannelHarness,
     FakeBot,
     load_payload,
-    database_url,
+    migrated_database,
     run,
 )
 
+from chassie.menu import APP_MENU_ROWS
+from chassie.whatsapp.processing import FAILURE_REPLY
+from chassie.whatsapp.store import DeliveryStatusStore
+
 SENDER = "6281234567890"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A migrated SQLite database, created before the test body (see `migrated_database`)."""
+    return migrated_database(tmp_path)
 
 
 def test_verification_echoes_challenge(database_url):
     async def scenario():
         async with ChannelHarness(database_url) as harness:
-            params = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+            params = {
+                "hub.mode": "subscribe",
+                "hub.verify_token": VERIFY_TOKEN,
+                "hub.challenge": "1158201444",
+            }
             return await harness.get("/webhooks/whatsapp/webhook", params)
 
     status, text = run(scenario())
@@ -327,7 +339,9 @@ def test_statuses_are_stored_not_sent_to_bot(database_url):
 
 def test_menu_buttons_become_list_with_menu_ids(database_url):
     buttons = [{"title": entry.title, "payload": entry.code} for entry in APP_MENU_ROWS]
-    bot = FakeBot(reply=lambda text: {"text": "*Aplikasi Perizinan*\nSilakan pilih aplikasi:", "buttons": buttons})
+    bot = FakeBot(
+        reply=lambda text: {"text": "*Aplikasi Perizinan*\nSilakan pilih aplikasi:", "buttons": buttons}
+    )
 
     async def scenario():
         async with ChannelHarness(database_url, bot=bot) as harness:
@@ -364,7 +378,9 @@ def test_send_retries_transient_errors(database_url):
             harness.channel._processor.mark_read = False  # type: ignore[union-attr]
             await harness.post(load_payload("text"))
             await harness.drain()
-            return [(call.http_status, call.error_code) for call in harness.graph.calls], harness.sends_to(SENDER)
+            return [(call.http_status, call.error_code) for call in harness.graph.calls], harness.sends_to(
+                SENDER
+            )
 
     calls, sends = run(scenario())
     assert calls == [(429, 130429), (500, 1), (200, None)]

@@ -6,11 +6,11 @@ import asyncio
 import logging
 
 import pytest
+from whatsapp_harness import run
 
 from chassie.whatsapp.graph import GraphClient, GraphPermanentError, GraphTransientError
 from chassie.whatsapp.render import Choice
 from sandbox.whatsapp.server import WhatsAppSandbox
-from whatsapp_harness import run
 
 TOKEN = "EAAG-secret-token-value"
 PHONE_NUMBER_ID = "106540352242922"
@@ -19,7 +19,9 @@ RECIPIENT = "6281234567890"
 
 async def start_graph() -> WhatsAppSandbox:
     # The webhook URL points at a closed port: these tests only look at send calls.
-    graph = WhatsAppSandbox(webhook_url="http://127.0.0.1:9/none", access_token=TOKEN, status_delay_seconds=60)
+    graph = WhatsAppSandbox(
+        webhook_url="http://127.0.0.1:9/none", access_token=TOKEN, status_delay_seconds=60
+    )
     await graph.start()
     return graph
 
@@ -71,9 +73,13 @@ def test_buttons_list_template_and_mark_read():
         graph = await start_graph()
         try:
             async with client_for(graph) as client:
-                await client.send_buttons(RECIPIENT, "Lanjut?", [Choice("pl_/affirm", "Ya"), Choice("pl_/deny", "Tidak")])
+                await client.send_buttons(
+                    RECIPIENT, "Lanjut?", [Choice("pl_/affirm", "Ya"), Choice("pl_/deny", "Tidak")]
+                )
                 await client.send_list(RECIPIENT, "Pilih:", [Choice("menu_31", "OSS", "Perizinan berusaha")])
-                await client.send_template(RECIPIENT, "status_izin", "id", ["CSO.1", "Terbit"], quick_reply_payloads=["notif_stop"])
+                await client.send_template(
+                    RECIPIENT, "status_izin", "id", ["CSO.1", "Terbit"], quick_reply_payloads=["notif_stop"]
+                )
                 await client.mark_read("wamid.incoming")
             return graph.calls
         finally:
@@ -84,7 +90,11 @@ def test_buttons_list_template_and_mark_read():
     assert calls[0].body["interactive"]["type"] == "button"
     assert calls[1].body["interactive"]["type"] == "list"
     assert calls[2].body["template"]["name"] == "status_izin"
-    assert calls[3].body == {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.incoming"}
+    assert calls[3].body == {
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": "wamid.incoming",
+    }
 
 
 @pytest.mark.parametrize("kind", ["429", "500"])
@@ -172,7 +182,9 @@ def test_wrong_token_is_permanent():
 
 def test_unreachable_server_is_transient_after_retries():
     async def scenario():
-        async with GraphClient(TOKEN, PHONE_NUMBER_ID, base_url="http://127.0.0.1:9", backoff_seconds=0.01) as client:
+        async with GraphClient(
+            TOKEN, PHONE_NUMBER_ID, base_url="http://127.0.0.1:9", backoff_seconds=0.01
+        ) as client:
             with pytest.raises(GraphTransientError):
                 await client.send_text(RECIPIENT, "halo")
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from whatsapp_harness import FIXTURES, load_payload
 
 from chassie.whatsapp.inbound import WebhookPayloadError, parse_delivery, text_for_bot
 from chassie.whatsapp.privacy import mask_phone
 from chassie.whatsapp.signature import is_valid_signature, sign_body
-from whatsapp_harness import FIXTURES, load_payload
 
 ALL_FIXTURES = sorted(path.stem for path in FIXTURES.glob("*.json"))
 
@@ -76,7 +76,13 @@ def test_read_status_has_no_error():
         ({"type": "button", "button": {"payload": "menu_3", "text": "Aplikasi"}}, "3"),
         ({"type": "button", "button": {"payload": "unknown_payload", "text": "Tombol"}}, "unknown_payload"),
         ({"type": "button", "button": {"text": "Tombol"}}, "Tombol"),
-        ({"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "pl_/affirm"}}}, "/affirm"),
+        (
+            {
+                "type": "interactive",
+                "interactive": {"type": "button_reply", "button_reply": {"id": "pl_/affirm"}},
+            },
+            "/affirm",
+        ),
         ({"type": "interactive", "interactive": {"type": "nfm_reply", "nfm_reply": {}}}, None),
         ({"type": "document", "document": {"caption": "  formulir  "}}, "formulir"),
         ({"type": "document", "document": {"filename": "a.pdf"}}, None),
@@ -94,7 +100,9 @@ def test_text_for_bot_cases(raw, expected):
 def test_non_messages_fields_are_listed_as_ignored():
     payload = {
         "object": "whatsapp_business_account",
-        "entry": [{"changes": [{"field": "account_update", "value": {}}, {"field": "messages", "value": {}}]}],
+        "entry": [
+            {"changes": [{"field": "account_update", "value": {}}, {"field": "messages", "value": {}}]}
+        ],
     }
 
     delivery = parse_delivery(payload)
@@ -109,7 +117,11 @@ def test_broken_pieces_are_skipped_not_raised():
         "entry": [
             "not an entry",
             {"changes": "not a list"},
-            {"changes": [{"field": "messages", "value": {"messages": [{"type": "text"}, "x"], "statuses": [{}]}}]},
+            {
+                "changes": [
+                    {"field": "messages", "value": {"messages": [{"type": "text"}, "x"], "statuses": [{}]}}
+                ]
+            },
         ],
     }
 
@@ -119,7 +131,9 @@ def test_broken_pieces_are_skipped_not_raised():
     assert delivery.statuses == []
 
 
-@pytest.mark.parametrize("payload", [[], "text", {"object": "page", "entry": []}, {"object": "whatsapp_business_account"}])
+@pytest.mark.parametrize(
+    "payload", [[], "text", {"object": "page", "entry": []}, {"object": "whatsapp_business_account"}]
+)
 def test_non_webhook_bodies_raise(payload):
     with pytest.raises(WebhookPayloadError):
         parse_delivery(payload)

@@ -6,18 +6,28 @@ import re
 from pathlib import Path
 
 import aiohttp
+import pytest
+from whatsapp_harness import ChannelHarness, FakeBot, migrated_database, run
 
 from chassie.menu import MAIN_MENU_ROWS
 from sandbox.whatsapp.server import STATIC_DIR, WhatsAppSandbox, build_user_message
-from whatsapp_harness import ChannelHarness, FakeBot, database_url, run  # noqa: F401
 
 SENDER = "6281234567890"
 TEAM_MEMBER = "6289876543210"
 
 
+@pytest.fixture
+def database_url(tmp_path):
+    """A migrated SQLite database, created before the test body (see `migrated_database`)."""
+    return migrated_database(tmp_path)
+
+
 def menu_bot(text: str) -> dict:
     if text == "halo":
-        return {"text": "Silakan pilih menu:", "buttons": [{"title": e.title, "payload": e.code} for e in MAIN_MENU_ROWS]}
+        return {
+            "text": "Silakan pilih menu:",
+            "buttons": [{"title": e.title, "payload": e.code} for e in MAIN_MENU_ROWS],
+        }
     return {"text": f"Anda memilih *{text}*"}
 
 
@@ -32,11 +42,13 @@ async def conversation(session: aiohttp.ClientSession, graph: WhatsAppSandbox, w
         return await response.json()
 
 
-def test_page_text_goes_through_channel_and_back(database_url):  # noqa: F811
+def test_page_text_goes_through_channel_and_back(database_url):
     async def scenario():
         async with ChannelHarness(database_url, bot=FakeBot(reply=menu_bot)) as harness:
             assert harness.session is not None
-            result = await page_send(harness.session, harness.graph, wa_id=SENDER, name="Made", kind="text", text="halo")
+            result = await page_send(
+                harness.session, harness.graph, wa_id=SENDER, name="Made", kind="text", text="halo"
+            )
             await harness.drain()
             chat = await conversation(harness.session, harness.graph, SENDER)
             await harness.drain()
@@ -55,15 +67,24 @@ def test_page_text_goes_through_channel_and_back(database_url):  # noqa: F811
     assert [s.status for s in statuses] == ["sent", "delivered", "read"]
 
 
-def test_page_list_tap_reaches_bot_as_menu_code(database_url):  # noqa: F811
+def test_page_list_tap_reaches_bot_as_menu_code(database_url):
     async def scenario():
         async with ChannelHarness(database_url, bot=FakeBot(reply=menu_bot)) as harness:
             assert harness.session is not None
             await page_send(
-                harness.session, harness.graph, wa_id=SENDER, kind="list_reply", id="menu_3", title="Aplikasi Perizinan"
+                harness.session,
+                harness.graph,
+                wa_id=SENDER,
+                kind="list_reply",
+                id="menu_3",
+                title="Aplikasi Perizinan",
             )
-            await page_send(harness.session, harness.graph, wa_id=SENDER, kind="button_reply", id="pl_/affirm", title="Ya")
-            await page_send(harness.session, harness.graph, wa_id=SENDER, kind="button", payload="notif_stop", text="Stop")
+            await page_send(
+                harness.session, harness.graph, wa_id=SENDER, kind="button_reply", id="pl_/affirm", title="Ya"
+            )
+            await page_send(
+                harness.session, harness.graph, wa_id=SENDER, kind="button", payload="notif_stop", text="Stop"
+            )
             await page_send(harness.session, harness.graph, wa_id=SENDER, kind="sticker")
             await harness.drain()
             return harness.bot.texts, harness.sends_to(SENDER)
@@ -73,7 +94,7 @@ def test_page_list_tap_reaches_bot_as_menu_code(database_url):  # noqa: F811
     assert "stiker" in sends[-1]["text"]["body"]
 
 
-def test_unprompted_message_shows_for_second_number(database_url):  # noqa: F811
+def test_unprompted_message_shows_for_second_number(database_url):
     async def scenario():
         async with ChannelHarness(database_url) as harness:
             assert harness.session is not None and harness.channel is not None
@@ -105,9 +126,13 @@ def test_control_endpoints_over_http():
     async def scenario():
         async with WhatsAppSandbox() as graph:
             async with aiohttp.ClientSession(headers={"Authorization": "Bearer any"}) as session:
-                async with session.post(graph.url + "/sandbox/control/fail", json={"count": 2, "kind": "131047"}) as r:
+                async with session.post(
+                    graph.url + "/sandbox/control/fail", json={"count": 2, "kind": "131047"}
+                ) as r:
                     queued = await r.json()
-                async with session.post(graph.url + "/sandbox/control/fail", json={"count": 1, "kind": "404"}) as r:
+                async with session.post(
+                    graph.url + "/sandbox/control/fail", json={"count": 1, "kind": "404"}
+                ) as r:
                     bad_kind = r.status
                 url = f"{graph.url}/v21.0/{graph.phone_number_id}/messages"
                 body = {"messaging_product": "whatsapp", "to": SENDER, "type": "text", "text": {"body": "x"}}
@@ -162,8 +187,13 @@ def test_page_is_indonesian():
 
 
 def test_user_message_shapes():
-    assert build_user_message({"kind": "text", "text": " halo "}) == {"type": "text", "text": {"body": "halo"}}
-    reply = build_user_message({"kind": "list_reply", "id": "menu_3", "title": "Aplikasi", "context_id": "wamid.x"})
+    assert build_user_message({"kind": "text", "text": " halo "}) == {
+        "type": "text",
+        "text": {"body": "halo"},
+    }
+    reply = build_user_message(
+        {"kind": "list_reply", "id": "menu_3", "title": "Aplikasi", "context_id": "wamid.x"}
+    )
     assert reply["interactive"]["list_reply"] == {"id": "menu_3", "title": "Aplikasi"}
     assert reply["context"]["id"] == "wamid.x"
     assert build_user_message({"kind": "location"})["location"]["name"] == "Graha Sewaka Dharma"

@@ -6,21 +6,27 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect
+from whatsapp_harness import migrated_database
 
 from chassie.db import get_engine
 from chassie.whatsapp.inbound import DeliveryStatus
 from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore, utcnow
-from whatsapp_harness import database_url  # noqa: F401
 
 
-def test_migration_creates_tables(database_url):  # noqa: F811
+@pytest.fixture
+def database_url(tmp_path):
+    """A migrated SQLite database, created before the test body (see `migrated_database`)."""
+    return migrated_database(tmp_path)
+
+
+def test_migration_creates_tables(database_url):
     tables = inspect(get_engine(database_url)).get_table_names()
 
     assert "whatsapp_processed_messages" in tables
     assert "whatsapp_delivery_statuses" in tables
 
 
-def test_message_id_is_claimed_once(database_url):  # noqa: F811
+def test_message_id_is_claimed_once(database_url):
     store = MessageIdStore(database_url)
 
     assert store.claim("wamid.1") is True
@@ -28,13 +34,13 @@ def test_message_id_is_claimed_once(database_url):  # noqa: F811
     assert store.claim("wamid.2") is True
 
 
-def test_claim_survives_a_new_store(database_url):  # noqa: F811
+def test_claim_survives_a_new_store(database_url):
     MessageIdStore(database_url).claim("wamid.1")
 
     assert MessageIdStore(database_url).claim("wamid.1") is False
 
 
-def test_expired_id_can_be_claimed_again_and_purged(database_url):  # noqa: F811
+def test_expired_id_can_be_claimed_again_and_purged(database_url):
     store = MessageIdStore(database_url, ttl=timedelta(hours=1))
     start = utcnow()
     store.claim("wamid.old", now=start)
@@ -46,7 +52,7 @@ def test_expired_id_can_be_claimed_again_and_purged(database_url):  # noqa: F811
     assert store.claim("wamid.new", now=later) is False
 
 
-def test_expired_id_without_purge_is_reclaimed(database_url):  # noqa: F811
+def test_expired_id_without_purge_is_reclaimed(database_url):
     store = MessageIdStore(database_url, ttl=timedelta(minutes=1))
     start = utcnow()
     store.claim("wamid.x", now=start)
@@ -55,10 +61,12 @@ def test_expired_id_without_purge_is_reclaimed(database_url):  # noqa: F811
     assert store.claim("wamid.x", now=start + timedelta(minutes=2, seconds=30)) is False
 
 
-def test_status_is_stored_once_per_kind(database_url):  # noqa: F811
+def test_status_is_stored_once_per_kind(database_url):
     store = DeliveryStatusStore(database_url)
     sent = DeliveryStatus("wamid.out", "6281234567890", "sent", 1764820300)
-    failed = DeliveryStatus("wamid.out", "6281234567890", "failed", 1764820301, 131047, "Re-engagement message")
+    failed = DeliveryStatus(
+        "wamid.out", "6281234567890", "failed", 1764820301, 131047, "Re-engagement message"
+    )
 
     assert store.record(sent) is True
     assert store.record(sent) is False

@@ -10,7 +10,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable
 
 import aiohttp
 import pytest
@@ -43,20 +43,14 @@ def load_payload(name: str) -> dict[str, Any]:
 
 
 def migrated_database(tmp_path: Path) -> str:
-    """Create a migrated SQLite database under `tmp_path` and return its URL."""
+    """Create a migrated SQLite database under `tmp_path` and return its URL.
+
+    Call it from a fixture, not the test body: Alembic's logging set-up replaces
+    the root handlers, which would detach pytest's log capture for the test.
+    """
     url = f"sqlite:///{tmp_path / 'chassie.db'}"
     upgrade_schema(url)
     return url
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """A migrated SQLite database for one test.
-
-    Migrating in the fixture, before the test body, matters: Alembic's logging
-    set-up replaces the root handlers, which would detach pytest's log capture.
-    """
-    return migrated_database(tmp_path)
 
 
 def run(coroutine: Awaitable[Any]) -> Any:
@@ -68,10 +62,10 @@ def run(coroutine: Awaitable[Any]) -> Any:
 class FakeBot:
     """Stands in for Rasa's `on_new_message`: records messages and answers with `reply(text)`."""
 
-    reply: Optional[Callable[[str], Optional[dict[str, Any]]]] = None
+    reply: Callable[[str], dict[str, Any] | None] | None = None
     delay_seconds: float = 0.0
     received: list[Any] = field(default_factory=list)
-    fail_on: Optional[str] = None
+    fail_on: str | None = None
 
     async def __call__(self, message: Any) -> None:
         self.received.append(message)
@@ -91,17 +85,21 @@ class FakeBot:
 class ChannelHarness:
     """The channel served by Sanic on a free port, with the Graph stand-in as its API."""
 
-    def __init__(self, database_url: str, bot: Optional[FakeBot] = None, max_body_bytes: int = 1024 * 1024) -> None:
+    def __init__(
+        self, database_url: str, bot: FakeBot | None = None, max_body_bytes: int = 1024 * 1024
+    ) -> None:
         self.database_url = database_url
         self.bot = bot or FakeBot()
         self.max_body_bytes = max_body_bytes
-        self.graph = WhatsAppSandbox(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, status_delay_seconds=0.01)
-        self.channel: Optional[WhatsAppInput] = None
-        self.session: Optional[aiohttp.ClientSession] = None
+        self.graph = WhatsAppSandbox(
+            app_secret=APP_SECRET, access_token=ACCESS_TOKEN, status_delay_seconds=0.01
+        )
+        self.channel: WhatsAppInput | None = None
+        self.session: aiohttp.ClientSession | None = None
         self._server: Any = None
         self.url = ""
 
-    async def __aenter__(self) -> "ChannelHarness":
+    async def __aenter__(self) -> ChannelHarness:
         await self.graph.start()
         settings = ChannelSettings(
             verify_token=VERIFY_TOKEN,
@@ -152,7 +150,7 @@ class ChannelHarness:
                 await asyncio.gather(*self.graph._tasks, return_exceptions=True)
 
     async def post(
-        self, payload: Any, secret: Optional[str] = APP_SECRET, raw: Optional[bytes] = None
+        self, payload: Any, secret: str | None = APP_SECRET, raw: bytes | None = None
     ) -> aiohttp.ClientResponse:
         """POST a payload (or raw bytes) to the webhook, signed with `secret` unless it is None."""
         body = raw if raw is not None else json.dumps(payload).encode("utf-8")
@@ -190,7 +188,7 @@ class BackgroundLoop:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
 
-    def __enter__(self) -> "BackgroundLoop":
+    def __enter__(self) -> BackgroundLoop:
         self._thread.start()
         return self
 
@@ -229,4 +227,6 @@ def chromium_driver(profile_dir: Path) -> Any:
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
-    return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
+    return webdriver.Chrome(
+        options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
+    )

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import random
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Sequence
 
 import aiohttp
 
@@ -44,7 +44,7 @@ TRANSIENT_ERROR_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 13104
 class GraphError(Exception):
     """A Graph API call failed."""
 
-    def __init__(self, message: str, code: Optional[int] = None, http_status: Optional[int] = None) -> None:
+    def __init__(self, message: str, code: int | None = None, http_status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.http_status = http_status
@@ -82,11 +82,11 @@ class GraphClient:
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self.max_attempts = max(1, max_attempts)
         self.backoff_seconds = backoff_seconds
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "GraphClient":
-        """Build a client from WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_API_BASE_URL, WHATSAPP_API_VERSION."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> GraphClient:
+        """Build a client from the WHATSAPP_* variables: token, phone number id, API base URL, version."""
         env = os.environ if environ is None else environ
         settings: dict[str, Any] = {
             "access_token": env.get("WHATSAPP_ACCESS_TOKEN", ""),
@@ -105,7 +105,7 @@ class GraphClient:
         """URL of the `/messages` endpoint of this phone number."""
         return f"{self.base_url}/{self.api_version}/{self.phone_number_id}/messages"
 
-    async def __aenter__(self) -> "GraphClient":
+    async def __aenter__(self) -> GraphClient:
         return self
 
     async def __aexit__(self, *exc_info: Any) -> None:
@@ -138,7 +138,7 @@ class GraphClient:
         return message_id
 
     async def send_text(self, to: str, body: str, preview_url: bool = False) -> str:
-        """Send a text, split into several messages when longer than 4096 characters; return the last wamid."""
+        """Send a text, split into messages of at most 4096 characters, and return the last wamid."""
         parts = split_text(body)
         if not parts:
             raise ValueError("cannot send an empty text message")
@@ -152,8 +152,8 @@ class GraphClient:
         to: str,
         body: str,
         buttons: Sequence[Choice],
-        header: Optional[str] = None,
-        footer: Optional[str] = None,
+        header: str | None = None,
+        footer: str | None = None,
     ) -> str:
         """Send up to 3 reply buttons under a body text and return the wamid."""
         return await self.send_message(to, buttons_message(body, buttons, header, footer))
@@ -164,9 +164,9 @@ class GraphClient:
         body: str,
         rows: Sequence[Choice],
         button_label: str = LIST_BUTTON_LABEL,
-        header: Optional[str] = None,
-        footer: Optional[str] = None,
-        section_title: Optional[str] = None,
+        header: str | None = None,
+        footer: str | None = None,
+        section_title: str | None = None,
     ) -> str:
         """Send an interactive list of up to 10 rows and return the wamid."""
         return await self.send_message(
@@ -190,11 +190,11 @@ class GraphClient:
         """Mark an incoming message as read (the user sees blue ticks)."""
         await self._post({"messaging_product": "whatsapp", "status": "read", "message_id": message_id})
 
-    async def _post(self, payload: Mapping[str, Any], recipient: Optional[str] = None) -> dict[str, Any]:
+    async def _post(self, payload: Mapping[str, Any], recipient: str | None = None) -> dict[str, Any]:
         """POST to `/messages`, retrying timeouts, 429, 5xx and throttling codes with exponential backoff."""
-        last_error: Optional[GraphError] = None
+        last_error: GraphError | None = None
         for attempt in range(1, self.max_attempts + 1):
-            retry_after: Optional[float] = None
+            retry_after: float | None = None
             try:
                 # NOTE: a timeout after Meta accepted the message makes the retry send it twice;
                 # the Cloud API has no idempotency key to prevent that.
@@ -263,7 +263,7 @@ def _error_from_response(http_status: int, body: Mapping[str, Any]) -> GraphErro
     return GraphPermanentError(message, code, http_status)
 
 
-def _retry_after_seconds(value: Optional[str]) -> Optional[float]:
+def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 from chassie.whatsapp.render import payload_for_choice_id
 
@@ -30,11 +30,11 @@ class InboundMessage:
     message_id: str
     sender: str
     type: str
-    text: Optional[str]
-    profile_name: Optional[str] = None
-    timestamp: Optional[int] = None
-    context_message_id: Optional[str] = None
-    phone_number_id: Optional[str] = None
+    text: str | None
+    profile_name: str | None = None
+    timestamp: int | None = None
+    context_message_id: str | None = None
+    phone_number_id: str | None = None
     voice: bool = False
 
 
@@ -45,9 +45,9 @@ class DeliveryStatus:
     message_id: str
     recipient_id: str
     status: str
-    timestamp: Optional[int] = None
-    error_code: Optional[int] = None
-    error_title: Optional[str] = None
+    timestamp: int | None = None
+    error_code: int | None = None
+    error_title: str | None = None
 
 
 @dataclass
@@ -68,7 +68,9 @@ def parse_delivery(payload: Any) -> WebhookDelivery:
     if not isinstance(payload, Mapping):
         raise WebhookPayloadError("webhook body is not a JSON object")
     if payload.get("object") != WHATSAPP_OBJECT:
-        raise WebhookPayloadError(f"webhook object is {payload.get('object')!r}, expected {WHATSAPP_OBJECT!r}")
+        raise WebhookPayloadError(
+            f"webhook object is {payload.get('object')!r}, expected {WHATSAPP_OBJECT!r}"
+        )
     entries = payload.get("entry")
     if not isinstance(entries, list):
         raise WebhookPayloadError("webhook body has no 'entry' list")
@@ -115,7 +117,7 @@ def _profile_names(contacts: Any) -> dict[str, str]:
     return names
 
 
-def _parse_message(raw: Any, names: Mapping[str, str], phone_number_id: Optional[str]) -> Optional[InboundMessage]:
+def _parse_message(raw: Any, names: Mapping[str, str], phone_number_id: str | None) -> InboundMessage | None:
     if not isinstance(raw, Mapping) or not raw.get("id") or not raw.get("from"):
         logger.warning("Skipped a webhook message without 'id' or 'from'.")
         return None
@@ -136,7 +138,7 @@ def _parse_message(raw: Any, names: Mapping[str, str], phone_number_id: Optional
     )
 
 
-def text_for_bot(raw: Mapping[str, Any]) -> Optional[str]:
+def text_for_bot(raw: Mapping[str, Any]) -> str | None:
     """Return the text the bot should read for one webhook message, or None when it has none."""
     message_type = raw.get("type")
     content = raw.get(message_type) if isinstance(message_type, str) else None
@@ -162,7 +164,7 @@ def text_for_bot(raw: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def _parse_status(raw: Any) -> Optional[DeliveryStatus]:
+def _parse_status(raw: Any) -> DeliveryStatus | None:
     if not isinstance(raw, Mapping) or not raw.get("id") or not raw.get("status"):
         logger.warning("Skipped a webhook status without 'id' or 'status'.")
         return None
@@ -178,14 +180,14 @@ def _parse_status(raw: Any) -> Optional[DeliveryStatus]:
     )
 
 
-def _non_empty(value: Any) -> Optional[str]:
+def _non_empty(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
     return text or None
 
 
-def _int_or_none(value: Any) -> Optional[int]:
+def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 VISIBLE_PREFIX_DIGITS = 4
 VISIBLE_SUFFIX_DIGITS = 4
 MASK = "****"
 
 
-def mask_phone(phone: Optional[str]) -> str:
+def mask_phone(phone: str | None) -> str:
     """Mask a phone number or wa_id for logs, e.g. 6281234567890 -> 6281****7890."""
     if not phone:
         return "<none>"

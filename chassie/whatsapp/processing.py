@@ -138,7 +138,9 @@ class WebhookProcessor:
             return await loop.run_in_executor(None, self.message_ids.claim, message.message_id)
         except Exception:
             # Handling a message twice is better than losing it while the database is down.
-            logger.exception("Could not record WhatsApp message id %s; handling it anyway", message.message_id)
+            logger.exception(
+                "Could not record WhatsApp message id %s; handling it anyway", message.message_id
+            )
             return True
 
     async def _mark_read(self, message: InboundMessage) -> None:
@@ -152,7 +154,10 @@ class WebhookProcessor:
             await self.client.send_text(message.sender, FAILURE_REPLY)
         except GraphError as error:
             logger.warning(
-                "Could not tell %s that message %s failed: %s", mask_phone(message.sender), message.message_id, error
+                "Could not tell %s that message %s failed: %s",
+                mask_phone(message.sender),
+                message.message_id,
+                error,
             )
 
     async def _record_statuses(self, statuses: list[DeliveryStatus]) -> None:
@@ -172,7 +177,9 @@ class WebhookProcessor:
             try:
                 await loop.run_in_executor(None, self.statuses.record, status)
             except Exception:
-                logger.exception("Could not store status %s of WhatsApp message %s", status.status, status.message_id)
+                logger.exception(
+                    "Could not store status %s of WhatsApp message %s", status.status, status.message_id
+                )
 
     async def _purge_expired(self) -> None:
         loop = asyncio.get_running_loop()
@@ -183,4 +190,3 @@ class WebhookProcessor:
             return
         if deleted:
             logger.info("Purged %d expired WhatsApp message ids", deleted)
-

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from chassie.menu import MENU_BY_CODE
 
@@ -42,7 +42,7 @@ class Choice:
 
     id: str
     title: str
-    description: Optional[str] = None
+    description: str | None = None
 
 
 def choice_id_for_payload(payload: str) -> str:
@@ -157,7 +157,7 @@ def text_message(body: str, preview_url: bool = False) -> dict[str, Any]:
 
 
 def buttons_message(
-    body: str, choices: Sequence[Choice], header: Optional[str] = None, footer: Optional[str] = None
+    body: str, choices: Sequence[Choice], header: str | None = None, footer: str | None = None
 ) -> dict[str, Any]:
     """Build an interactive reply-button message (1 to 3 buttons, titles cut to 20 characters)."""
     if not 1 <= len(choices) <= MAX_REPLY_BUTTONS:
@@ -180,9 +180,9 @@ def list_message(
     body: str,
     choices: Sequence[Choice],
     button_label: str = LIST_BUTTON_LABEL,
-    header: Optional[str] = None,
-    footer: Optional[str] = None,
-    section_title: Optional[str] = None,
+    header: str | None = None,
+    footer: str | None = None,
+    section_title: str | None = None,
 ) -> dict[str, Any]:
     """Build an interactive list message (1 to 10 rows in one section, texts cut to WhatsApp's limits)."""
     if not 1 <= len(choices) <= MAX_LIST_ROWS:
@@ -205,7 +205,7 @@ def list_message(
     return {"type": "interactive", "interactive": interactive}
 
 
-def _add_header_footer(interactive: dict[str, Any], header: Optional[str], footer: Optional[str]) -> None:
+def _add_header_footer(interactive: dict[str, Any], header: str | None, footer: str | None) -> None:
     # Header and footer texts are limited to 60 characters each.
     if header:
         interactive["header"] = {"type": "text", "text": truncate(header, 60)}
@@ -283,7 +283,7 @@ def render_template_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def render_bot_message(message: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Render one Rasa bot message (text, buttons, quick_replies, image, attachment, custom) into Graph bodies."""
+    """Render one Rasa bot message (text, buttons, quick_replies, image, attachment, custom)."""
     messages: list[dict[str, Any]] = []
     text = str(message.get("text") or "")
     buttons = message.get("buttons") or message.get("quick_replies")

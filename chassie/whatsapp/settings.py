@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 from chassie.whatsapp.graph import DEFAULT_API_BASE_URL, DEFAULT_API_VERSION
 
@@ -45,8 +45,8 @@ class ChannelSettings:
 
     @classmethod
     def from_credentials(
-        cls, credentials: Optional[Mapping[str, Any]], environ: Optional[Mapping[str, str]] = None
-    ) -> "ChannelSettings":
+        cls, credentials: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None
+    ) -> ChannelSettings:
         """Read the channel's section of credentials.yml, filling absent keys from WHATSAPP_* variables."""
         credentials = credentials or {}
         env = os.environ if environ is None else environ

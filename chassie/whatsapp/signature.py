@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Optional
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 SIGNATURE_PREFIX = "sha256="
@@ -16,7 +15,7 @@ def sign_body(app_secret: str, body: bytes) -> str:
     return SIGNATURE_PREFIX + digest
 
 
-def is_valid_signature(app_secret: str, body: bytes, header_value: Optional[str]) -> bool:
+def is_valid_signature(app_secret: str, body: bytes, header_value: str | None) -> bool:
     """Check a signature header against the raw body in constant time."""
     if not app_secret or not header_value or not header_value.startswith(SIGNATURE_PREFIX):
         return False

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional
 
 from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -63,20 +62,20 @@ class StoredStatus:
     message_id: str
     recipient_id: str
     status: str
-    status_at: Optional[datetime]
-    error_code: Optional[int]
-    error_title: Optional[str]
+    status_at: datetime | None
+    error_code: int | None
+    error_title: str | None
 
 
 class MessageIdStore:
     """Remembers processed message ids so that a redelivered webhook is handled once."""
 
-    def __init__(self, database_url: Optional[str] = None, ttl: timedelta = DEFAULT_MESSAGE_ID_TTL) -> None:
+    def __init__(self, database_url: str | None = None, ttl: timedelta = DEFAULT_MESSAGE_ID_TTL) -> None:
         self.database_url = database_url
         self.ttl = ttl
 
-    def claim(self, message_id: str, now: Optional[datetime] = None) -> bool:
-        """Record `message_id` and return True, or return False when it was already claimed and has not expired."""
+    def claim(self, message_id: str, now: datetime | None = None) -> bool:
+        """Record `message_id` and return True, or return False while an earlier claim has not expired."""
         now = now or utcnow()
         try:
             with session_scope(self.database_url) as session:
@@ -87,13 +86,15 @@ class MessageIdStore:
                     existing.received_at = now
                     existing.expires_at = now + self.ttl
                 else:
-                    session.add(ProcessedMessage(message_id=message_id, received_at=now, expires_at=now + self.ttl))
+                    session.add(
+                        ProcessedMessage(message_id=message_id, received_at=now, expires_at=now + self.ttl)
+                    )
         except IntegrityError:
             # Another worker inserted the same id between our read and our commit.
             return False
         return True
 
-    def purge_expired(self, now: Optional[datetime] = None) -> int:
+    def purge_expired(self, now: datetime | None = None) -> int:
         """Delete expired message ids and return how many were deleted."""
         now = now or utcnow()
         with session_scope(self.database_url) as session:
@@ -104,10 +105,10 @@ class MessageIdStore:
 class DeliveryStatusStore:
     """Stores the delivery statuses Meta reports for messages the bot sent."""
 
-    def __init__(self, database_url: Optional[str] = None) -> None:
+    def __init__(self, database_url: str | None = None) -> None:
         self.database_url = database_url
 
-    def record(self, status: DeliveryStatus, now: Optional[datetime] = None) -> bool:
+    def record(self, status: DeliveryStatus, now: datetime | None = None) -> bool:
         """Store a status and return True, or return False when the same status of that message is stored."""
         status_at = (
             datetime.fromtimestamp(status.timestamp, timezone.utc).replace(tzinfo=None)

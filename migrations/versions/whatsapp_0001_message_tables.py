@@ -36,9 +36,7 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("message_id", "status", name="uq_whatsapp_status_message_status"),
     )
-    op.create_index(
-        "ix_whatsapp_delivery_statuses_message_id", "whatsapp_delivery_statuses", ["message_id"]
-    )
+    op.create_index("ix_whatsapp_delivery_statuses_message_id", "whatsapp_delivery_statuses", ["message_id"])
 
 
 def downgrade() -> None:

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -56,8 +56,8 @@ class RecordedCall:
     phone_number_id: str
     body: Any
     http_status: int
-    message_id: Optional[str] = None
-    error_code: Optional[int] = None
+    message_id: str | None = None
+    error_code: int | None = None
     received_at: float = field(default_factory=time.time)
 
 
@@ -72,7 +72,7 @@ class ChatItem:
     message: dict[str, Any]
     status: str
     at: float = field(default_factory=time.time)
-    error: Optional[str] = None
+    error: str | None = None
 
 
 def new_wamid() -> str:
@@ -99,8 +99,8 @@ class WhatsAppSandbox:
         self,
         webhook_url: str = DEFAULT_WEBHOOK_URL,
         app_secret: str = DEFAULT_APP_SECRET,
-        access_token: Optional[str] = None,
-        phone_number_id: Optional[str] = None,
+        access_token: str | None = None,
+        phone_number_id: str | None = None,
         status_delay_seconds: float = STATUS_DELAY_SECONDS,
     ) -> None:
         self.webhook_url = webhook_url
@@ -116,9 +116,9 @@ class WhatsAppSandbox:
         self._version = 0
         self._changed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._runner: Optional[web.AppRunner] = None
-        self.port: Optional[int] = None
+        self._session: aiohttp.ClientSession | None = None
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
 
     # ---- lifecycle -------------------------------------------------------
 
@@ -165,7 +165,7 @@ class WhatsAppSandbox:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "WhatsAppSandbox":
+    async def __aenter__(self) -> WhatsAppSandbox:
         await self.start()
         return self
 
@@ -188,7 +188,7 @@ class WhatsAppSandbox:
         self._failures.clear()
         self._notify()
 
-    def sent_messages(self, to: Optional[str] = None) -> list[RecordedCall]:
+    def sent_messages(self, to: str | None = None) -> list[RecordedCall]:
         """Return the successful send calls (not read receipts), optionally only those to `to`."""
         return [
             call
@@ -258,7 +258,9 @@ class WhatsAppSandbox:
     def _fail(self, call: RecordedCall, kind: str) -> web.Response:
         if kind == "429":
             call.http_status, call.error_code = 429, 130429
-            return graph_error(429, 130429, "Rate limit hit", "Cloud API message throughput has been reached.")
+            return graph_error(
+                429, 130429, "Rate limit hit", "Cloud API message throughput has been reached."
+            )
         if kind == "500":
             call.http_status, call.error_code = 500, 1
             return graph_error(500, 1, "An unknown error occurred")
@@ -299,7 +301,10 @@ class WhatsAppSandbox:
     def _webhook_envelope(self, value: dict[str, Any]) -> dict[str, Any]:
         value = {
             "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": DISPLAY_PHONE_NUMBER, "phone_number_id": self.phone_number_id},
+            "metadata": {
+                "display_phone_number": DISPLAY_PHONE_NUMBER,
+                "phone_number_id": self.phone_number_id,
+            },
             **value,
         }
         return {
@@ -308,11 +313,13 @@ class WhatsAppSandbox:
         }
 
     async def post_webhook(self, payload: dict[str, Any]) -> int:
-        """Sign `payload` as Meta does and POST it to the channel; return the HTTP status (0 if unreachable)."""
+        """Sign `payload` as Meta does, POST it to the channel and return the HTTP status (0 if no answer)."""
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign_body(self.app_secret, body)}
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS))
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
+            )
         try:
             async with self._session.post(self.webhook_url, data=body, headers=headers) as response:
                 status = response.status
@@ -385,7 +392,9 @@ class WhatsAppSandbox:
             item.status = "failed"
             item.error = f"HTTP {status}" if status else "tidak terhubung"
         self._notify()
-        logger.info("Sandbox sent %s from %s, channel answered %s", message["type"], mask_phone(wa_id), status)
+        logger.info(
+            "Sandbox sent %s from %s, channel answered %s", message["type"], mask_phone(wa_id), status
+        )
         return web.json_response({"message_id": message_id, "webhook_status": status})
 
     async def handle_conversation(self, request: web.Request) -> web.Response:
@@ -420,12 +429,23 @@ def _message_part(body: dict[str, Any]) -> dict[str, Any]:
 
 # Sample media the page can send, shaped like Meta's webhook messages.
 SAMPLE_MEDIA: dict[str, dict[str, Any]] = {
-    "image": {"type": "image", "image": {"mime_type": "image/jpeg", "sha256": "c2FuZGJveA==", "id": "900001"}},
+    "image": {
+        "type": "image",
+        "image": {"mime_type": "image/jpeg", "sha256": "c2FuZGJveA==", "id": "900001"},
+    },
     "document": {
         "type": "document",
-        "document": {"filename": "berkas.pdf", "mime_type": "application/pdf", "sha256": "c2FuZGJveA==", "id": "900002"},
+        "document": {
+            "filename": "berkas.pdf",
+            "mime_type": "application/pdf",
+            "sha256": "c2FuZGJveA==",
+            "id": "900002",
+        },
     },
-    "audio": {"type": "audio", "audio": {"mime_type": "audio/ogg; codecs=opus", "voice": True, "id": "900003"}},
+    "audio": {
+        "type": "audio",
+        "audio": {"mime_type": "audio/ogg; codecs=opus", "voice": True, "id": "900003"},
+    },
     "sticker": {"type": "sticker", "sticker": {"mime_type": "image/webp", "animated": False, "id": "900004"}},
     "location": {
         "type": "location",
@@ -437,7 +457,11 @@ SAMPLE_MEDIA: dict[str, dict[str, Any]] = {
 def build_user_message(data: dict[str, Any]) -> dict[str, Any]:
     """Build the webhook `message` (without from/id/timestamp) for what the page sent."""
     kind = data.get("kind", "text")
-    context = {"context": {"from": DISPLAY_PHONE_NUMBER, "id": data["context_id"]}} if data.get("context_id") else {}
+    context = (
+        {"context": {"from": DISPLAY_PHONE_NUMBER, "id": data["context_id"]}}
+        if data.get("context_id")
+        else {}
+    )
     if kind == "text":
         text = str(data.get("text") or "").strip()
         if not text:
@@ -449,7 +473,11 @@ def build_user_message(data: dict[str, Any]) -> dict[str, Any]:
             reply["description"] = str(data["description"])
         return {"type": "interactive", **context, "interactive": {"type": kind, kind: reply}}
     if kind == "button":
-        return {"type": "button", **context, "button": {"payload": str(data["payload"]), "text": str(data.get("text") or "")}}
+        return {
+            "type": "button",
+            **context,
+            "button": {"payload": str(data["payload"]), "text": str(data.get("text") or "")},
+        }
     if kind in SAMPLE_MEDIA:
         return json.loads(json.dumps(SAMPLE_MEDIA[kind]))
     raise ValueError(f"unknown message kind {kind!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future
-from typing import Any, Awaitable, Optional, TypeVar
+from typing import Any, Awaitable, TypeVar
 
 from sandbox.whatsapp.server import WhatsAppSandbox
 
@@ -20,7 +20,7 @@ class SandboxThread:
         self.host = host
         self.port = port
         self.sandbox_options = sandbox_options
-        self.sandbox: Optional[WhatsAppSandbox] = None
+        self.sandbox: WhatsAppSandbox | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="whatsapp-sandbox", daemon=True)
 

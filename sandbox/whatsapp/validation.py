@@ -20,7 +20,17 @@ from chassie.whatsapp.render import (
 # Graph error codes: 100 is an invalid parameter, 131009 an invalid parameter value.
 INVALID_PARAMETER = 100
 INVALID_PARAMETER_VALUE = 131009
-SUPPORTED_TYPES = ("text", "interactive", "template", "image", "document", "audio", "video", "sticker", "location")
+SUPPORTED_TYPES = (
+    "text",
+    "interactive",
+    "template",
+    "image",
+    "document",
+    "audio",
+    "video",
+    "sticker",
+    "location",
+)
 
 
 class GraphValidationError(ValueError):
@@ -44,7 +54,9 @@ def _text_within(value: Any, max_chars: int, name: str) -> None:
 def validate_message(body: Any) -> None:
     """Raise GraphValidationError when `body` breaks a documented Cloud API limit."""
     _require(isinstance(body, dict), "request body must be a JSON object", INVALID_PARAMETER)
-    _require(body.get("messaging_product") == "whatsapp", "messaging_product must be 'whatsapp'", INVALID_PARAMETER)
+    _require(
+        body.get("messaging_product") == "whatsapp", "messaging_product must be 'whatsapp'", INVALID_PARAMETER
+    )
     _require(bool(str(body.get("to") or "").strip()), "parameter 'to' is required", INVALID_PARAMETER)
     message_type = body.get("type", "text")
     _require(message_type in SUPPORTED_TYPES, f"unsupported message type {message_type!r}", INVALID_PARAMETER)
@@ -61,11 +73,16 @@ def validate_message(body: Any) -> None:
 
 
 def _validate_interactive(interactive: dict[str, Any]) -> None:
-    _text_within((interactive.get("body") or {}).get("text"), MAX_INTERACTIVE_BODY_CHARS, "interactive.body.text")
+    _text_within(
+        (interactive.get("body") or {}).get("text"), MAX_INTERACTIVE_BODY_CHARS, "interactive.body.text"
+    )
     action = interactive.get("action") or {}
     if interactive.get("type") == "button":
         buttons = action.get("buttons") or []
-        _require(1 <= len(buttons) <= MAX_REPLY_BUTTONS, f"1 to {MAX_REPLY_BUTTONS} buttons allowed, got {len(buttons)}")
+        _require(
+            1 <= len(buttons) <= MAX_REPLY_BUTTONS,
+            f"1 to {MAX_REPLY_BUTTONS} buttons allowed, got {len(buttons)}",
+        )
         ids = [(button.get("reply") or {}).get("id") for button in buttons]
         _require(len(set(ids)) == len(ids), "button ids must be unique")
         for button in buttons:
