@@ -148,7 +148,7 @@ class ValidateComplaintFormFields(FormValidationAction):
 
     def _validate(self, name: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         text = str(value or "")
-        if tracker.get_intent_of_latest_message() == "complaint_form" or looks_like_complaint_form(text):
+        if self._is_pasted_form(text, tracker):
             return self._fill_from_pasted_form(name, text, dispatcher, tracker)
 
         check = validate_field(name, text)
@@ -156,6 +156,19 @@ class ValidateComplaintFormFields(FormValidationAction):
             dispatcher.utter_message(text=check.error)
             return {SLOT_BY_FIELD[name]: None}
         return {SLOT_BY_FIELD[name]: check.value}
+
+    @staticmethod
+    def _is_pasted_form(text: str, tracker: Tracker) -> bool:
+        """Tell a whole form typed in answer to one question from an ordinary answer.
+
+        The intent alone is not enough: the form also validates the slots that
+        a pasted form filled before it started, while the latest intent is
+        still complaint_form, and the classifier may call an email address
+        complaint_form.
+        """
+        if text.strip() != (tracker.latest_message.get("text") or "").strip():
+            return False
+        return looks_like_complaint_form(text) or bool(_latest_entity(tracker, COMPLAINT_TEXT_ENTITY))
 
     @staticmethod
     def _fill_from_pasted_form(

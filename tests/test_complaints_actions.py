@@ -259,6 +259,37 @@ def test_form_validation_run_sets_slot_events(service: ComplaintService) -> None
     assert SlotSet("complaint_nama", "I Made Budi") in events
 
 
+def test_form_start_revalidates_pasted_fields_silently(service: ComplaintService) -> None:
+    pasted = FILLED_FORM.replace("5171010101900001", "5171013102900001")
+    receive_events, _ = run(ActionReceiveComplaintForm(), make_tracker(pasted))
+    kept = {
+        name: value for name, value in slot_values(receive_events).items() if value and name != "complaint_form_status"
+    }
+    tracker = make_tracker(
+        pasted,
+        slots=kept | {"requested_slot": None},
+        events=[{"event": "slot", "name": name, "value": value} for name, value in kept.items()],
+        active_loop="complaint_form_fields",
+    )
+
+    events, dispatcher = run(ValidateComplaintFormFields(), tracker)
+
+    assert dispatcher.messages == []
+    for name, value in kept.items():
+        assert SlotSet(name, value) in events
+
+
+def test_email_answer_classified_as_form_is_accepted(service: ComplaintService) -> None:
+    dispatcher = CollectingDispatcher()
+
+    result = ValidateComplaintFormFields().validate_complaint_email(
+        "budi@gmail.com", dispatcher, make_tracker("budi@gmail.com", intent="complaint_form"), DOMAIN
+    )
+
+    assert result == {"complaint_email": "budi@gmail.com"}
+    assert dispatcher.messages == []
+
+
 def test_summary_masks_nik_and_offers_buttons(service: ComplaintService) -> None:
     _, dispatcher = run(ActionComplaintSummary(), make_tracker("", intent="affirm", slots=filled_slots()))
     message = dispatcher.messages[0]
