@@ -101,7 +101,9 @@ def _parse_local_holidays(entries: Any) -> tuple[LocalHoliday, ...]:
             day = entry["date"] if isinstance(entry["date"], date) else date.fromisoformat(str(entry["date"]))
             holidays.append(LocalHoliday(day=day, name=str(entry.get("name", "Hari libur daerah"))))
         except (KeyError, TypeError, ValueError) as error:
-            raise ConfigError(f"local_holidays: invalid entry {entry!r} ({error}); use date: YYYY-MM-DD and name.")
+            raise ConfigError(
+                f"local_holidays: invalid entry {entry!r} ({error}); use date: YYYY-MM-DD and name."
+            ) from error
     return tuple(sorted(holidays, key=lambda holiday: holiday.day))
 
 

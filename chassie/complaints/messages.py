@@ -60,7 +60,10 @@ def form_errors(errors: Mapping[str, str], kept: Iterable[str]) -> str:
 
 def empty_form() -> str:
     """Return the reply to a form sent back without any valid field."""
-    return f"Formulir yang Bapak/Ibu kirim belum berisi data yang dapat kami gunakan. Kami bantu isi satu per satu. {CANCEL_HINT}"
+    return (
+        "Formulir yang Bapak/Ibu kirim belum berisi data yang dapat kami gunakan. "
+        f"Kami bantu isi satu per satu. {CANCEL_HINT}"
+    )
 
 
 def summary(values: Mapping[str, str]) -> str:

@@ -77,9 +77,9 @@ class ComplaintService:
 
         body = messages.team_new_ticket(ticket)
         outcomes = await asyncio.gather(*(self._send(number, body) for number in team))
-        notified = tuple(number for number, error in zip(team, outcomes) if error is None)
-        failed = tuple(number for number, error in zip(team, outcomes) if error is not None)
-        for number, error in zip(team, outcomes):
+        notified = tuple(number for number, error in zip(team, outcomes, strict=True) if error is None)
+        failed = tuple(number for number, error in zip(team, outcomes, strict=True) if error is not None)
+        for number, error in zip(team, outcomes, strict=True):
             kind = EVENT_TEAM_NOTIFIED if error is None else EVENT_TEAM_NOTIFY_FAILED
             await asyncio.to_thread(self.store.record_event, ticket.ticket_number, kind, number, error)
         if failed:

@@ -243,7 +243,8 @@ def validate_nik(raw: str, today: date | None = None) -> FieldCheck:
     if value[2:4] == "00" or value[4:6] == "00" or value[12:] == "0000":
         return _invalid(
             FIELD_NIK,
-            f"*NIK* tidak valid: kode wilayah atau nomor urutnya tidak mungkin. Mohon periksa kembali KTP Bapak/Ibu. {example}",
+            "*NIK* tidak valid: kode wilayah atau nomor urutnya tidak mungkin. "
+            f"Mohon periksa kembali KTP Bapak/Ibu. {example}",
         )
     if parse_nik(value, today) is None:
         return _invalid(
@@ -279,7 +280,7 @@ def normalize_phone(raw: str) -> str | None:
     if national.startswith("8"):
         if len(national) not in MOBILE_NSN_LENGTHS:
             return None
-    elif not national[:1] in "234567" or len(national) not in FIXED_NSN_LENGTHS:
+    elif national[:1] not in "234567" or len(national) not in FIXED_NSN_LENGTHS:
         return None
     return INDONESIA_COUNTRY_CODE + national
 
