@@ -1,6 +1,6 @@
 """WhatsApp Cloud API channel for Rasa: webhook at `/webhooks/whatsapp/webhook`.
 
-The POST handler checks Meta's signature, answers 200 at once and hands the
+The POST handler checks Meta's signature, returns 200 at once and hands the
 delivery to `chassie.whatsapp.processing.WebhookProcessor`, which feeds the bot
 in the background. Register it in credentials.yml as `connectors.whatsapp.WhatsAppInput`.
 """

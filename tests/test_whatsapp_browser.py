@@ -18,7 +18,7 @@ def database_url(tmp_path):
 
 
 def office_bot(text: str) -> dict:
-    """Answers like the assistant's menu: a main menu list, the apps list, and the OSS page."""
+    """Return responses shaped like the assistant's: main menu list, apps list, OSS page."""
     if text == "3":
         return {
             "text": "*APLIKASI PERIZINAN*\nKetik kode *31* sampai *36*.",

@@ -44,7 +44,7 @@ def test_long_text_splits_on_paragraphs():
     assert all(part.startswith("Paragraf") for part in parts)
 
 
-def test_paragraph_longer_than_limit_splits_on_lines_then_words():
+def test_long_paragraph_splits_at_lines_and_words():
     lines = "\n".join("baris " * 30 for _ in range(40))
     words = "kata " * 2000
     no_spaces = "x" * 9000

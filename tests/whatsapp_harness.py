@@ -32,7 +32,7 @@ WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
 
 _app_names = itertools.count(1)
 
-# Several Sanic apps start in one process here; test mode keeps Sanic's start-up
+# Several Sanic apps start in one process here. Test mode keeps Sanic's start-up
 # code rewriting ("touchup") from failing on the second app, as sanic-testing does.
 Sanic.test_mode = True
 
@@ -60,7 +60,7 @@ def run(coroutine: Awaitable[Any]) -> Any:
 
 @dataclass
 class FakeBot:
-    """Stands in for Rasa's `on_new_message`: records messages and answers with `reply(text)`."""
+    """Stand-in for Rasa's `on_new_message`: records each message and sends the response of `reply(text)`."""
 
     reply: Callable[[str], dict[str, Any] | None] | None = None
     delay_seconds: float = 0.0
@@ -169,11 +169,11 @@ class ChannelHarness:
             return response.status, await response.text()
 
     def sends_to(self, wa_id: str) -> list[dict[str, Any]]:
-        """Bodies of the send calls the stand-in accepted for `wa_id`, oldest first."""
+        """Return the bodies of the send calls the stand-in accepted for `wa_id`, oldest first."""
         return [call.body for call in self.graph.sent_messages(wa_id)]
 
     def read_receipts(self) -> list[str]:
-        """Message ids the channel marked read."""
+        """Return the message ids the channel marked read."""
         return [
             call.body["message_id"]
             for call in self.graph.calls

@@ -13,8 +13,8 @@ logger = logging.getLogger(__name__)
 WHATSAPP_OBJECT = "whatsapp_business_account"
 MESSAGES_FIELD = "messages"
 
-# Template quick-reply payloads are fixed when a template is approved, so they
-# cannot use the `menu_`/`pl_` ids; this table maps them to what the bot reads.
+# Template quick-reply payloads are fixed when Meta approves a template, so they
+# cannot use the `menu_`/`pl_` ids. This table maps them to the text the bot reads.
 QUICK_REPLY_PAYLOAD_TEXT: dict[str, str] = {
     "notif_stop": "/notification_unsubscribe",
 }

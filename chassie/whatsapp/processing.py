@@ -23,7 +23,7 @@ DeliverFn = Callable[[InboundMessage], Awaitable[None]]
 
 PURGE_INTERVAL_SECONDS = 3600.0
 
-# What the user is told for each message type the assistant cannot read.
+# Indonesian names of the message types the assistant cannot read, used in its reply.
 UNREADABLE_TYPE_NAMES = {
     "image": "gambar tanpa keterangan",
     "document": "dokumen tanpa keterangan",
@@ -51,7 +51,7 @@ FAILURE_REPLY = (
 
 
 def unreadable_reply(message: InboundMessage) -> str:
-    """Return the polite Indonesian answer for a message without text the bot could read."""
+    """Return the polite Indonesian reply for a message without text the bot could read."""
     kind_key = "voice" if message.type == "audio" and message.voice else message.type
     return UNREADABLE_REPLY.format(kind=UNREADABLE_TYPE_NAMES.get(kind_key, UNREADABLE_DEFAULT_NAME))
 

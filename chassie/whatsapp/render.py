@@ -38,7 +38,7 @@ ELLIPSIS = "…"
 
 @dataclass(frozen=True)
 class Choice:
-    """One reply button or list row: the id WhatsApp returns on a tap, and what the user sees."""
+    """One reply button or list row: the id WhatsApp returns on a tap, and the texts shown."""
 
     id: str
     title: str

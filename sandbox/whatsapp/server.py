@@ -1,9 +1,10 @@
 """Local WhatsApp sandbox: a Graph API stand-in and an Indonesian chat page in one aiohttp app.
 
-The page posts what the user types to `/sandbox/api/send`; the sandbox wraps it
+The page posts what the user types to `/sandbox/api/send`. The sandbox wraps it
 in a Cloud API webhook, signs it with the app secret as Meta does and posts it
 to the real channel. The bot's replies arrive at the stand-in's `/messages`
-endpoint, are recorded, answered with a wamid, shown on the page, and followed
+endpoint, are recorded, get a wamid in the response, are shown on the page,
+and are followed
 by `sent` and `delivered` status webhooks (`read` once the page shows them).
 """
 
@@ -313,7 +314,7 @@ class WhatsAppSandbox:
         }
 
     async def post_webhook(self, payload: dict[str, Any]) -> int:
-        """Sign `payload` as Meta does, POST it to the channel and return the HTTP status (0 if no answer)."""
+        """Sign `payload` as Meta does, POST it to the channel and return the HTTP status (0: unreachable)."""
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign_body(self.app_secret, body)}
         if self._session is None or self._session.closed:
@@ -393,7 +394,7 @@ class WhatsAppSandbox:
             item.error = f"HTTP {status}" if status else "tidak terhubung"
         self._notify()
         logger.info(
-            "Sandbox sent %s from %s, channel answered %s", message["type"], mask_phone(wa_id), status
+            "Sandbox sent %s from %s, channel returned HTTP %s", message["type"], mask_phone(wa_id), status
         )
         return web.json_response({"message_id": message_id, "webhook_status": status})
 
@@ -422,7 +423,7 @@ class WhatsAppSandbox:
 
 
 def _message_part(body: dict[str, Any]) -> dict[str, Any]:
-    """The part of a send call the page renders: `type` and its content."""
+    """Return the part of a send call the page renders: `type` and its content."""
     message_type = str(body.get("type"))
     return {"type": message_type, message_type: body.get(message_type)}
 
