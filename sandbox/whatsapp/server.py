@@ -4,8 +4,8 @@ The page posts what the user types to `/sandbox/api/send`. The sandbox wraps it
 in a Cloud API webhook, signs it with the app secret as Meta does and posts it
 to the real channel. The bot's replies arrive at the stand-in's `/messages`
 endpoint, are recorded, get a wamid in the response, are shown on the page,
-and are followed
-by `sent` and `delivered` status webhooks (`read` once the page shows them).
+and are followed by `sent` and `delivered` status webhooks (`read` once the
+page shows them).
 """
 
 from __future__ import annotations
