@@ -71,13 +71,9 @@ ERRORS = [
 def write_results(directory: Path, errors: list | None) -> Path:
     """Write a report (and optionally an error list) as Rasa would."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / evaluate_nlu.REPORT_FILE).write_text(
-        json.dumps(REPORT), encoding="utf-8"
-    )
+    (directory / evaluate_nlu.REPORT_FILE).write_text(json.dumps(REPORT), encoding="utf-8")
     if errors is not None:
-        (directory / evaluate_nlu.ERRORS_FILE).write_text(
-            json.dumps(errors), encoding="utf-8"
-        )
+        (directory / evaluate_nlu.ERRORS_FILE).write_text(json.dumps(errors), encoding="utf-8")
     return directory
 
 
@@ -105,22 +101,22 @@ def test_confusions_grouped_most_frequent_first() -> None:
         ("out_of_scope", "nlu_fallback", 2),
         ("info_pengaduan", "info_kontak", 1),
     ]
-    assert confusions[0].examples == ["zxcvb", "qwerty"]
+    assert [example.text for example in confusions[0].examples] == ["zxcvb", "qwerty"]
+    assert confusions[0].examples[0].confidence == pytest.approx(0.4)
 
 
-def test_main_prints_confusion_list(
-    tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
+def test_main_prints_confusion_list(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     results = write_results(tmp_path / "nlu", ERRORS)
 
-    status = evaluate_nlu.main([str(results)])
+    status = evaluate_nlu.main([str(results), "--config", str(tmp_path / "none.yml")])
     output = capsys.readouterr().out
 
     assert status == 0
+    assert "fallback threshold" not in output
     assert "Accuracy:  0.818" in output
     assert "Macro F1:  0.638" in output
-    assert 'out_of_scope -> nlu_fallback (2): "zxcvb"; "qwerty"' in output
-    assert 'info_pengaduan -> info_kontak (1): "mau ngadu"' in output
+    assert 'out_of_scope -> nlu_fallback (2): "zxcvb" (0.40); "qwerty" (0.30)' in output
+    assert 'info_pengaduan -> info_kontak (1): "mau ngadu" (0.61)' in output
 
 
 def test_main_without_error_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -133,9 +129,7 @@ def test_main_without_error_file(tmp_path: Path, capsys: pytest.CaptureFixture) 
     assert "No confusions" in output
 
 
-def test_main_limits_examples_per_confusion(
-    tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
+def test_main_limits_examples_per_confusion(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     errors = [
         {
             "text": f"pesan {i}",
@@ -154,9 +148,51 @@ def test_main_limits_examples_per_confusion(
     assert "pesan 3" not in output
 
 
-def test_main_missing_report_fails(
-    tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
+def test_fallback_threshold_read_from_config(tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text(
+        "pipeline:\n  - name: DIETClassifier\n  - name: FallbackClassifier\n    threshold: 0.55\n",
+        encoding="utf-8",
+    )
+
+    assert evaluate_nlu.read_fallback_threshold(config) == pytest.approx(0.55)
+
+
+def test_fallback_threshold_rasa_default(tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: FallbackClassifier\n", encoding="utf-8")
+
+    assert evaluate_nlu.read_fallback_threshold(config) == pytest.approx(0.3)
+
+
+def test_fallback_threshold_absent(tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: DIETClassifier\n", encoding="utf-8")
+
+    assert evaluate_nlu.read_fallback_threshold(config) is None
+    assert evaluate_nlu.read_fallback_threshold(tmp_path / "missing.yml") is None
+
+
+def test_confident_errors_counted_against_threshold() -> None:
+    summary = evaluate_nlu.summarise(REPORT, ERRORS, fallback_threshold=0.5)
+
+    assert summary.error_count == 3
+    assert summary.confident_error_count == 1
+
+
+def test_main_prints_fallback_note(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    results = write_results(tmp_path / "nlu", ERRORS)
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: FallbackClassifier\n    threshold: 0.5\n")
+
+    evaluate_nlu.main([str(results), "--config", str(config)])
+    output = capsys.readouterr().out
+
+    assert "Errors below the fallback threshold 0.50: 2 of 3" in output
+    assert "confident wrong answers: 1." in output
+
+
+def test_main_missing_report_fails(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     status = evaluate_nlu.main([str(tmp_path / "absent")])
 
     assert status == evaluate_nlu.EXIT_MISSING_REPORT

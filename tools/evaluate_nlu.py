@@ -5,27 +5,35 @@ Run it after
     rasa test nlu --nlu tests/nlu/heldout.yml --out results/nlu
 
 with the same output directory as its argument (default `results/nlu`). Rasa
-writes `intent_report.json` (scikit-learn's classification report with
-"accuracy", "macro avg" and a `confused_with` field per intent) and, only when some prediction was wrong,
-`intent_errors.json`. The script exits with status 2 when the report is
-missing; a low score is printed, not turned into a failure.
+writes `intent_report.json`, which is scikit-learn's classification report with
+"accuracy", "macro avg" and a `confused_with` field per intent. It writes
+`intent_errors.json` only when some prediction was wrong. The script exits with
+status 2 when the report is missing. A low score is printed, not turned into a
+failure.
+
+`rasa test nlu` (Rasa 3.6) undoes the FallbackClassifier's verdict before
+scoring, so a wrong intent predicted below the fallback threshold counts as an
+error even though the assistant would give its fallback reply instead. The
+script reads that threshold from config.yml and marks such errors, because a
+confident wrong answer is worse than a fallback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-logger = logging.getLogger(__name__)
+import yaml
 
 DEFAULT_RESULTS_DIR = Path("results/nlu")
+DEFAULT_CONFIG = Path("config.yml")
 REPORT_FILE = "intent_report.json"
 ERRORS_FILE = "intent_errors.json"
+FALLBACK_COMPONENT = "FallbackClassifier"
 F1_THRESHOLD = 0.95
 MAX_EXAMPLES_PER_CONFUSION = 3
 EXIT_MISSING_REPORT = 2
@@ -45,13 +53,21 @@ class IntentScore:
     support: int
 
 
+@dataclass(frozen=True)
+class Misclassified:
+    """One evaluation message and the confidence of the wrong intent predicted."""
+
+    text: str
+    confidence: float | None
+
+
 @dataclass
 class Confusion:
     """Messages of one expected intent that the model classified as another."""
 
     expected: str
     predicted: str
-    examples: list[str] = field(default_factory=list)
+    examples: list[Misclassified] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -68,12 +84,44 @@ class Summary:
     example_count: int
     weak_intents: list[IntentScore]
     confusions: list[Confusion]
+    fallback_threshold: float | None = None
+
+    @property
+    def error_count(self) -> int:
+        """Number of misclassified messages."""
+        return sum(confusion.count for confusion in self.confusions)
+
+    @property
+    def confident_error_count(self) -> int | None:
+        """Number of errors at or above the fallback threshold, if it is known."""
+        if self.fallback_threshold is None:
+            return None
+        return sum(
+            1
+            for confusion in self.confusions
+            for example in confusion.examples
+            if example.confidence is None or example.confidence >= self.fallback_threshold
+        )
 
 
 def load_json(path: Path) -> Any:
     """Load one JSON file written by Rasa."""
     with path.open(encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def read_fallback_threshold(config_path: Path) -> float | None:
+    """Return the FallbackClassifier threshold of a Rasa config, or None without one."""
+    if not config_path.is_file():
+        return None
+    with config_path.open(encoding="utf-8") as handle:
+        config = yaml.safe_load(handle) or {}
+
+    for component in config.get("pipeline") or []:
+        if str(component.get("name", "")).endswith(FALLBACK_COMPONENT):
+            # Rasa's own default when the component is listed without a threshold.
+            return float(component.get("threshold", 0.3))
+    return None
 
 
 def intent_scores(report: dict[str, Any]) -> list[IntentScore]:
@@ -98,20 +146,32 @@ def group_confusions(errors: list[dict[str, Any]]) -> list[Confusion]:
     """Group wrong predictions by (expected, predicted), most frequent first."""
     groups: dict[tuple[str, str], Confusion] = {}
     for error in errors:
+        prediction = error.get("intent_prediction") or {}
         expected = error["intent"]
-        predicted = (error.get("intent_prediction") or {}).get("name") or "None"
+        predicted = prediction.get("name") or "None"
+        confidence = prediction.get("confidence")
+
         key = (expected, predicted)
         if key not in groups:
             groups[key] = Confusion(expected=expected, predicted=predicted)
-        groups[key].examples.append(error["text"])
+        groups[key].examples.append(
+            Misclassified(
+                text=error["text"],
+                confidence=None if confidence is None else float(confidence),
+            )
+        )
 
     return sorted(groups.values(), key=lambda c: (-c.count, c.expected, c.predicted))
 
 
-def summarise(report: dict[str, Any], errors: list[dict[str, Any]]) -> Summary:
+def summarise(
+    report: dict[str, Any],
+    errors: list[dict[str, Any]],
+    fallback_threshold: float | None = None,
+) -> Summary:
     """Build the summary of one run from Rasa's report and error list."""
     # Rasa 3.6 lists only the intents of the evaluation set in the report, so a
-    # label that was only predicted (nlu_fallback) shows up in the errors alone.
+    # label that was only predicted shows up in the errors alone.
     weak = sorted(
         (score for score in intent_scores(report) if score.f1 < F1_THRESHOLD),
         key=lambda score: score.f1,
@@ -122,7 +182,56 @@ def summarise(report: dict[str, Any], errors: list[dict[str, Any]]) -> Summary:
         example_count=int(report["macro avg"]["support"]),
         weak_intents=weak,
         confusions=group_confusions(errors),
+        fallback_threshold=fallback_threshold,
     )
+
+
+def _format_example(example: Misclassified) -> str:
+    if example.confidence is None:
+        return f'"{example.text}"'
+    return f'"{example.text}" ({example.confidence:.2f})'
+
+
+def _format_weak_intents(summary: Summary) -> list[str]:
+    if not summary.weak_intents:
+        return [f"Every intent has F1 of at least {F1_THRESHOLD:.2f}."]
+
+    lines = [f"Intents with F1 below {F1_THRESHOLD:.2f}:"]
+    for score in summary.weak_intents:
+        lines.append(
+            f"  {score.intent:<20} f1={score.f1:.3f} precision={score.precision:.3f} "
+            f"recall={score.recall:.3f} support={score.support}"
+        )
+    return lines
+
+
+def _format_confusions(summary: Summary) -> list[str]:
+    if not summary.confusions:
+        return ["No confusions: every example was classified correctly."]
+
+    lines = ["Confusions (expected -> predicted (count): examples (confidence)):"]
+    for confusion in summary.confusions:
+        shown = confusion.examples[:MAX_EXAMPLES_PER_CONFUSION]
+        examples = "; ".join(_format_example(example) for example in shown)
+        hidden = confusion.count - len(shown)
+        if hidden > 0:
+            examples += f"; and {hidden} more"
+        lines.append(f"  {confusion.expected} -> {confusion.predicted} ({confusion.count}): {examples}")
+    return lines
+
+
+def _format_fallback_note(summary: Summary) -> list[str]:
+    confident = summary.confident_error_count
+    if confident is None or not summary.confusions:
+        return []
+    caught = summary.error_count - confident
+    # The ambiguity threshold can catch more errors, but the error file does not
+    # carry the ranking needed to tell, so this is a lower bound.
+    return [
+        f"Errors below the fallback threshold {summary.fallback_threshold:.2f}: "
+        f"{caught} of {summary.error_count} (the assistant gives its fallback reply "
+        f"to these); confident wrong answers: {confident}.",
+    ]
 
 
 def format_summary(summary: Summary) -> str:
@@ -133,32 +242,13 @@ def format_summary(summary: Summary) -> str:
         f"Macro F1:  {summary.macro_f1:.3f}",
         "",
     ]
-
-    if summary.weak_intents:
-        lines.append(f"Intents with F1 below {F1_THRESHOLD:.2f}:")
-        for score in summary.weak_intents:
-            lines.append(
-                f"  {score.intent:<20} f1={score.f1:.3f} precision={score.precision:.3f} "
-                f"recall={score.recall:.3f} support={score.support}"
-            )
-    else:
-        lines.append(f"Every intent has F1 of at least {F1_THRESHOLD:.2f}.")
+    lines += _format_weak_intents(summary)
     lines.append("")
-
-    if summary.confusions:
-        lines.append("Confusions (expected -> predicted (count): examples):")
-        for confusion in summary.confusions:
-            shown = confusion.examples[:MAX_EXAMPLES_PER_CONFUSION]
-            more = confusion.count - len(shown)
-            examples = "; ".join(f'"{text}"' for text in shown)
-            if more > 0:
-                examples += f"; and {more} more"
-            lines.append(
-                f"  {confusion.expected} -> {confusion.predicted} ({confusion.count}): {examples}"
-            )
-    else:
-        lines.append("No confusions: every example was classified correctly.")
-
+    lines += _format_confusions(summary)
+    fallback_note = _format_fallback_note(summary)
+    if fallback_note:
+        lines.append("")
+        lines += fallback_note
     return "\n".join(lines)
 
 
@@ -171,6 +261,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=DEFAULT_RESULTS_DIR,
         help=f"output directory of `rasa test nlu --out` (default: {DEFAULT_RESULTS_DIR})",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"Rasa config that sets the FallbackClassifier threshold (default: {DEFAULT_CONFIG})",
     )
     return parser.parse_args(argv)
 
@@ -192,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     report = load_json(report_path)
     # Rasa writes no error file when every prediction was right.
     errors = load_json(errors_path) if errors_path.is_file() else []
+    threshold = read_fallback_threshold(args.config)
 
-    print(format_summary(summarise(report, errors)))
+    print(format_summary(summarise(report, errors, threshold)))
     return 0
 
 
