@@ -7,6 +7,7 @@ in the background. Register it in credentials.yml as `connectors.whatsapp.WhatsA
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List
@@ -27,6 +28,7 @@ from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "whatsapp"
+SHUTDOWN_DRAIN_SECONDS = 20
 
 
 class WhatsAppOutput(OutputChannel):
@@ -120,6 +122,17 @@ class WhatsAppInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             return self._receive(request, processor)
+
+        @webhook.listener("before_server_stop")
+        async def finish_accepted_messages(*_: Any) -> None:
+            # Meta got 200 for these, so it will not redeliver them: finish them before stopping.
+            if processor is not None:
+                try:
+                    await asyncio.wait_for(processor.drain(), SHUTDOWN_DRAIN_SECONDS)
+                except asyncio.TimeoutError:
+                    logger.error(
+                        "Stopped with WhatsApp messages still in progress after %d s", SHUTDOWN_DRAIN_SECONDS
+                    )
 
         @webhook.listener("after_server_stop")
         async def close_client(*_: Any) -> None:

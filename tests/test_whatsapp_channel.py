@@ -185,6 +185,22 @@ def test_answers_before_bot_finishes(database_url):
     assert len(sends) == 1
 
 
+def test_shutdown_finishes_accepted_messages(database_url):
+    bot = FakeBot(delay_seconds=0.5)
+
+    async def scenario():
+        async with ChannelHarness(database_url, bot=bot) as harness:
+            response = await harness.post(load_payload("two_messages_one_delivery"))
+            replies_at_200 = len(harness.sends_to(SENDER))
+            await harness.stop_server()
+            return response.status, replies_at_200, harness.sends_to(SENDER)
+
+    status, replies_at_200, sends = run(scenario())
+    assert status == 200
+    assert replies_at_200 == 0
+    assert [body["text"]["body"] for body in sends] == ["echo: 3", "echo: 31"]
+
+
 def test_batch_is_handled_in_order(database_url):
     bot = FakeBot(delay_seconds=0.05)
 

@@ -97,6 +97,24 @@ def test_buttons_list_template_and_mark_read():
     }
 
 
+def test_buttons_and_rows_accept_plain_dicts():
+    async def scenario():
+        graph = await start_graph()
+        try:
+            async with client_for(graph) as client:
+                await client.send_buttons(RECIPIENT, "Lanjut?", [{"title": "Ya", "payload": "/affirm"}])
+                await client.send_list(RECIPIENT, "Pilih:", [{"id": "team_close", "title": "Tutup tiket"}])
+                await client.send_list(RECIPIENT, "Menu:", [{"title": "3", "payload": "3"}])
+            return [call.body["interactive"] for call in graph.calls]
+        finally:
+            await graph.stop()
+
+    buttons, rows, menu = run(scenario())
+    assert buttons["action"]["buttons"][0]["reply"] == {"id": "pl_/affirm", "title": "Ya"}
+    assert rows["action"]["sections"][0]["rows"] == [{"id": "team_close", "title": "Tutup tiket"}]
+    assert menu["action"]["sections"][0]["rows"][0]["title"] == "Aplikasi Perizinan"
+
+
 @pytest.mark.parametrize("kind", ["429", "500"])
 def test_transient_errors_are_retried(kind):
     async def scenario():

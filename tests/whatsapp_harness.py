@@ -131,11 +131,18 @@ class ChannelHarness:
         await self.drain()
         if self.session is not None:
             await self.session.close()
-        if self.channel is not None and self.channel.client is not None:
-            await self.channel.client.close()
+        await self.stop_server()
+        await self.graph.stop()
+
+    async def stop_server(self) -> None:
+        """Stop the Sanic server the way Rasa's does, running the blueprint's stop listeners."""
+        if self._server is None:
+            return
+        await self._server.before_stop()
         self._server.close()
         await self._server.wait_closed()
-        await self.graph.stop()
+        await self._server.after_stop()
+        self._server = None
 
     @property
     def processor(self) -> Any:

@@ -19,6 +19,7 @@ from chassie.whatsapp.privacy import mask_phone
 from chassie.whatsapp.render import (
     LIST_BUTTON_LABEL,
     Choice,
+    as_choices,
     buttons_message,
     list_message,
     split_text,
@@ -151,26 +152,26 @@ class GraphClient:
         self,
         to: str,
         body: str,
-        buttons: Sequence[Choice],
+        buttons: Sequence[Choice | Mapping[str, Any]],
         header: str | None = None,
         footer: str | None = None,
     ) -> str:
-        """Send up to 3 reply buttons under a body text and return the wamid."""
-        return await self.send_message(to, buttons_message(body, buttons, header, footer))
+        """Send up to 3 reply buttons (choices, `{id, title}` or Rasa buttons) and return the wamid."""
+        return await self.send_message(to, buttons_message(body, as_choices(buttons), header, footer))
 
     async def send_list(
         self,
         to: str,
         body: str,
-        rows: Sequence[Choice],
+        rows: Sequence[Choice | Mapping[str, Any]],
         button_label: str = LIST_BUTTON_LABEL,
         header: str | None = None,
         footer: str | None = None,
         section_title: str | None = None,
     ) -> str:
-        """Send an interactive list of up to 10 rows and return the wamid."""
+        """Send an interactive list of up to 10 rows (choices, `{id, title, description}` or Rasa buttons)."""
         return await self.send_message(
-            to, list_message(body, rows, button_label, header, footer, section_title)
+            to, list_message(body, as_choices(rows), button_label, header, footer, section_title)
         )
 
     async def send_template(

@@ -132,6 +132,8 @@ class WebhookProcessor:
             logger.exception("Failed to handle WhatsApp message %s from %s", message.message_id, sender)
             await self._send_failure_reply(message)
 
+    # NOTE: the id is claimed before the bot runs, so a crash between the claim and
+    # the reply loses that message: Meta got 200 and will not redeliver it.
     async def _claim(self, message: InboundMessage) -> bool:
         loop = asyncio.get_running_loop()
         try:

@@ -99,6 +99,20 @@ def choices_from_buttons(buttons: Iterable[Mapping[str, Any]]) -> list[Choice]:
     return choices
 
 
+def as_choices(items: Iterable[Choice | Mapping[str, Any]]) -> list[Choice]:
+    """Accept `Choice` values, `{id, title, description}` rows or Rasa buttons `{title, payload}`."""
+    choices: list[Choice] = []
+    for item in items:
+        if isinstance(item, Choice):
+            choices.append(item)
+        elif "payload" in item:
+            choices.extend(choices_from_buttons([item]))
+        else:
+            description = str(item["description"]) if item.get("description") else None
+            choices.append(Choice(str(item["id"]), str(item["title"]), description))
+    return choices
+
+
 def split_text(text: str, max_chars: int = MAX_TEXT_CHARS) -> list[str]:
     """Split text into parts of at most `max_chars`, preferring paragraph, then line, then word boundaries."""
     text = text.strip()
