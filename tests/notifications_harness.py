@@ -22,6 +22,7 @@ import sqlalchemy
 from aiohttp import web
 
 from chassie.db import upgrade_schema
+from chassie.notifications.models import utcnow
 from chassie.notifications.poller import Notifier
 from chassie.notifications.settings import NotifierSettings, TemplateSettings
 from chassie.notifications.store import NotificationStore
@@ -37,7 +38,6 @@ OWNER = "6281234567890"
 OTHER = "6281399990000"
 ACCESS_TOKEN = "test-access-token"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-START = datetime(2026, 1, 5, 8, 0, 0)
 
 
 def migrated_sqlite(tmp_path: Path) -> str:
@@ -78,8 +78,10 @@ def postgres_schema() -> Iterator[str]:
 class Clock:
     """A clock the test moves forward; the store reads the time from it."""
 
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
+    def __init__(self, start: datetime | None = None) -> None:
+        # Starts at the real time, so rows written by stores on the real clock
+        # line up with rows written under this one.
+        self.now = start or utcnow()
 
     def __call__(self) -> datetime:
         return self.now

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from chassie.db import session_scope
 from chassie.notifications.events import Snapshot, decide_event, render_template
@@ -44,6 +45,9 @@ logger = logging.getLogger(__name__)
 # (a poll and a push) make one of them read again; more rounds than this mean
 # something keeps writing the row, which is a bug worth an error.
 MAX_OBSERVATION_ROUNDS = 5
+# On SQLite a claim looks at this many times the rows it wants, because some
+# may be won by another process between the SELECT and the UPDATE.
+CLAIM_OVERSCAN = 3
 ACTIVE = SubscriptionStatus.ACTIVE.value
 PENDING = NotificationStatus.PENDING.value
 SENDING = NotificationStatus.SENDING.value
@@ -292,7 +296,9 @@ class NotificationStore:
             row = session.get(Subscription, subscription_id)
             return _view(row) if row is not None else None
 
-    def claim_due_subscriptions(self, owner: str, lease_seconds: float, limit: int) -> list[SubscriptionView]:
+    def claim_due_subscriptions(
+        self, owner: str, lease_seconds: float, limit: int
+    ) -> list[SubscriptionView]:
         """Take the poll lease of up to `limit` active subscriptions whose next poll is due."""
         now = self.clock()
         due = and_(
@@ -300,27 +306,13 @@ class NotificationStore:
             Subscription.next_poll_at <= now,
             or_(Subscription.poll_lease_until.is_(None), Subscription.poll_lease_until < now),
         )
-        with session_scope(self.database_url) as session:
-            ids = (
-                session.execute(
-                    select(Subscription.id).where(due).order_by(Subscription.next_poll_at).limit(limit)
-                )
-                .scalars()
-                .all()
-            )
-
-        claimed: list[int] = []
-        for subscription_id in ids:
-            with session_scope(self.database_url) as session:
-                result = session.execute(
-                    update(Subscription)
-                    .where(Subscription.id == subscription_id, due)
-                    .values(poll_owner=owner, poll_lease_until=now + timedelta(seconds=lease_seconds))
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount == 1:
-                    claimed.append(subscription_id)
-
+        claimed = self._claim(
+            Subscription,
+            due,
+            Subscription.next_poll_at,
+            {"poll_owner": owner, "poll_lease_until": now + timedelta(seconds=lease_seconds)},
+            limit,
+        )
         if not claimed:
             return []
         with session_scope(self.database_url) as session:
@@ -328,6 +320,62 @@ class NotificationStore:
                 select(Subscription).where(Subscription.id.in_(claimed)).order_by(Subscription.id)
             ).scalars()
             return [_view(row) for row in rows]
+
+    def _claim(
+        self,
+        model: type[Subscription] | type[Notification],
+        claimable: ColumnElement,
+        order_by: ColumnElement,
+        values: dict[str, object],
+        limit: int,
+    ) -> list[int]:
+        """Set `values` on up to `limit` rows matching `claimable` that no other writer claims; return their ids."""
+        with session_scope(self.database_url) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # SKIP LOCKED lets concurrent notifiers take disjoint rows
+                # instead of queueing behind each other's locks. The locks
+                # are held until this transaction commits the UPDATE. (One
+                # UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED) is not used:
+                # PostgreSQL may re-run that subquery while rechecking rows
+                # and then update more rows than the LIMIT.)
+                locked = session.execute(
+                    select(model.id)
+                    .where(claimable)
+                    .order_by(order_by)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                ).scalars().all()
+                if not locked:
+                    return []
+                session.execute(
+                    update(model)
+                    .where(model.id.in_(locked))
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+                return sorted(locked)
+
+            # SQLite has no row locks: look at a few more rows than needed and
+            # claim them one conditional UPDATE at a time, so rows another
+            # process won in between are skipped, not waited for.
+            ids = session.execute(
+                select(model.id).where(claimable).order_by(order_by).limit(limit * CLAIM_OVERSCAN)
+            ).scalars().all()
+
+        claimed: list[int] = []
+        for row_id in ids:
+            if len(claimed) >= limit:
+                break
+            with session_scope(self.database_url) as session:
+                result = session.execute(
+                    update(model)
+                    .where(model.id == row_id, claimable)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount == 1:
+                    claimed.append(row_id)
+        return claimed
 
     def reschedule_poll(self, subscription_id: int, owner: str, next_poll_at: datetime) -> None:
         """Release the poll lease after a failed lookup and set the next poll."""
@@ -492,46 +540,47 @@ class NotificationStore:
     ) -> list[ClaimedNotification]:
         """Take the lease of up to `limit` notifications that are due or whose holder's lease expired."""
         now = self.clock()
-        lease_expires_at = now + timedelta(seconds=lease_seconds)
         claimable = or_(
             and_(Notification.status == PENDING, Notification.next_attempt_at <= now),
             and_(Notification.status == SENDING, Notification.lease_expires_at < now),
         )
         with session_scope(self.database_url) as session:
-            candidates = session.execute(
-                select(Notification.id, Notification.status, Notification.lease_owner)
-                .where(claimable)
-                .order_by(Notification.id)
-                .limit(limit)
-            ).all()
-
-        claimed: list[ClaimedNotification] = []
-        for notification_id, status, previous_owner in candidates:
-            with session_scope(self.database_url) as session:
-                result = session.execute(
-                    update(Notification)
-                    .where(Notification.id == notification_id, claimable)
-                    .values(
-                        status=SENDING,
-                        lease_owner=owner,
-                        lease_expires_at=lease_expires_at,
-                        attempts=Notification.attempts + 1,
-                        updated_at=now,
+            expired = dict(
+                session.execute(
+                    select(Notification.id, Notification.lease_owner).where(
+                        Notification.status == SENDING, Notification.lease_expires_at < now
                     )
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:
-                    continue
-                row = session.get(Notification, notification_id)
-                claimed.append(_claimed(row))
-            if status == SENDING:
+                ).all()
+            )
+
+        claimed_ids = self._claim(
+            Notification,
+            claimable,
+            Notification.id,
+            {
+                "status": SENDING,
+                "lease_owner": owner,
+                "lease_expires_at": now + timedelta(seconds=lease_seconds),
+                "attempts": Notification.attempts + 1,
+                "updated_at": now,
+            },
+            limit,
+        )
+        for notification_id in claimed_ids:
+            if notification_id in expired:
                 logger.warning(
                     "notification lease expired, taken over id=%d previous_owner=%s owner=%s",
                     notification_id,
-                    previous_owner,
+                    expired[notification_id],
                     owner,
                 )
-        return claimed
+        if not claimed_ids:
+            return []
+        with session_scope(self.database_url) as session:
+            rows = session.execute(
+                select(Notification).where(Notification.id.in_(claimed_ids)).order_by(Notification.id)
+            ).scalars()
+            return [_claimed(row) for row in rows]
 
     def mark_sent(self, notification_id: int, owner: str, wamid: str) -> bool:
         """Record a send the Graph API accepted; False when this owner no longer held the lease."""
