@@ -18,7 +18,10 @@ default "sent,delivered,read"; empty for none), BENCH_TRAIN=0 (serve
 models/chassie.tar.gz instead of training), BENCH_PLAIN=0 (skip the plain
 assistant), BENCH_NLU_SECONDS (default 10; 0 skips), BENCH_REPORT (default
 docs/benchmarks.md; empty to not write), BENCH_KEEP=1 (keep the temporary folder),
-BENCH_PYSPY (path of a py-spy binary: record the servers' stacks during the load).
+BENCH_PYSPY (path of a py-spy binary: record the servers' stacks during the load),
+BENCH_TRACKER_STORE (sqlite as `make run`, memory or redis) and BENCH_LOCK_STORE
+(memory as `make run`, or redis), both on loopback, and BENCH_SANIC_WORKERS (rasa
+server processes; Rasa starts more than one only with a lock store other than memory).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List
 
+from tools.bench_endpoints import LOCK_STORES, TRACKER_STORES, endpoints_yaml
 from tools.bench_load import GraphReceiver, LoadResult, LoadShape, RestTarget, WhatsAppTarget, drive_load
 from tools.bench_payloads import CHASSIE_SESSION, PLAIN_SESSION
 from tools.bench_report import BenchReport, Target, fmt, latency_cells, merge_into_document, render_section
@@ -110,6 +114,9 @@ class BenchSettings:
     report: Path | None = DEFAULT_REPORT
     keep: bool = False
     pyspy: str | None = None
+    tracker_store: str = "sqlite"
+    lock_store: str = "memory"
+    sanic_workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Dict[str, str] | None = None) -> BenchSettings:
@@ -131,6 +138,14 @@ class BenchSettings:
         rounds_raw = env.get("BENCH_ROUNDS", "").strip()
         report_raw = env.get("BENCH_REPORT")
         conversations = int(number("BENCH_CONVERSATIONS", DEFAULT_CONVERSATIONS))
+        tracker_store = env.get("BENCH_TRACKER_STORE", "").strip() or "sqlite"
+        lock_store = env.get("BENCH_LOCK_STORE", "").strip() or "memory"
+        if tracker_store not in TRACKER_STORES:
+            raise ValueError(
+                f"BENCH_TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {tracker_store!r}"
+            )
+        if lock_store not in LOCK_STORES:
+            raise ValueError(f"BENCH_LOCK_STORE must be one of {', '.join(LOCK_STORES)}, got {lock_store!r}")
         if conversations < 1:
             raise ValueError("BENCH_CONVERSATIONS must be at least 1")
         return cls(
@@ -148,6 +163,9 @@ class BenchSettings:
             else (Path(report_raw) if report_raw.strip() else None),
             keep=env.get("BENCH_KEEP", "0") == "1",
             pyspy=env.get("BENCH_PYSPY") or None,
+            tracker_store=tracker_store,
+            lock_store=lock_store,
+            sanic_workers=max(1, int(number("BENCH_SANIC_WORKERS", 1))),
         )
 
     @property
@@ -269,12 +287,24 @@ async def _drive_chassie(
 def run_chassie(settings: BenchSettings, model: Path, work: Path) -> ServerRun:
     """Serve `model` with the project's stack and drive it through the WhatsApp webhook."""
     app_secret = secrets.token_hex(16)
-    config = StackConfig.on_free_ports(
-        work_dir=work / "chassie-stack", model=model, extra_env={"WHATSAPP_APP_SECRET": app_secret}
-    )
+    extra_env = {"WHATSAPP_APP_SECRET": app_secret}
+    if settings.sanic_workers > 1:
+        extra_env["SANIC_WORKERS"] = str(settings.sanic_workers)
+    config = StackConfig.on_free_ports(work_dir=work / "chassie-stack", model=model, extra_env=extra_env)
     stack = build_stack(config)
     # The in-process Graph stand-in takes the sandbox's port, so the channel is configured as `make run` does.
     stack.services = [service for service in stack.services if service.name != "whatsapp"]
+    if (settings.tracker_store, settings.lock_store) != ("sqlite", "memory"):
+        (config.work_dir / "endpoints.yml").write_text(
+            endpoints_yaml(
+                config.url("actions", "/webhook"),
+                settings.tracker_store,
+                settings.lock_store,
+                config.work_dir,
+                "chassiebench" + secrets.token_hex(4),
+            ),
+            encoding="utf-8",
+        )
     _configure_logging()
     logger.info("Starting Chassie's stack (logs in %s)", stack.log_dir)
     try:
@@ -507,6 +537,9 @@ def build_report(outcome: BenchOutcome, values: Dict[str, Any], summary_line: st
             "BENCH_SECONDS": f"{settings.seconds:g}",
             "BENCH_ROUNDS": settings.rounds if settings.rounds is not None else "unset",
             "BENCH_STATUSES": ",".join(settings.statuses) or "(none)",
+            "BENCH_TRACKER_STORE": settings.tracker_store,
+            "BENCH_LOCK_STORE": settings.lock_store,
+            "BENCH_SANIC_WORKERS": settings.sanic_workers,
             "Chassie session": " → ".join(f"`{text}`" for text in CHASSIE_SESSION),
             "plain session": " → ".join(f"`{text}`" for text in PLAIN_SESSION),
         },
