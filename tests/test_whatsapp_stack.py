@@ -1,6 +1,7 @@
 """The whole assistant (rasa server, action server, sandboxes) on free ports, driven through WhatsApp.
 
-Needs a trained model at models/chassie.tar.gz (`make train`); skipped without it.
+Uses the session-wide `assistant` stack, which needs a trained model at
+models/chassie.tar.gz (`make train`) and is skipped without it.
 """
 
 from __future__ import annotations
@@ -12,25 +13,18 @@ import urllib.request
 import pytest
 from whatsapp_harness import chromium_driver
 
-stack_module = pytest.importorskip("tools.stack", reason="tools/stack.py is not available")
-
 WAIT_SECONDS = 30
-SENDER = "6281234567890"
+# Numbers of their own, so no other test's conversation state is in the way.
+TIMED_SENDER = "6281200000077"
+BROWSER_SENDER = "6281200000078"
 
 
-@pytest.fixture(scope="module")
-def stack_config(tmp_path_factory):
-    if not stack_module.DEFAULT_MODEL.exists():
-        pytest.skip(f"no trained model at {stack_module.DEFAULT_MODEL}; run `make train` first")
-    config = stack_module.StackConfig.on_free_ports(work_dir=tmp_path_factory.mktemp("stack"))
-    stack = stack_module.build_stack(config)
-    try:
-        stack.start()
-    except stack_module.StackError:
-        stack.stop()
-        raise
-    yield config
-    stack.stop()
+@pytest.fixture
+def stack_config(assistant):
+    """The shared running assistant's ports (the `assistant` fixture of conftest.py)."""
+    if not assistant.config.whatsapp_sandbox:
+        pytest.skip("the shared stack runs without the WhatsApp sandbox")
+    return assistant.config
 
 
 def sandbox_json(config, path: str, payload=None, method: str = "GET"):
@@ -52,7 +46,7 @@ def sends_to(config, wa_id: str) -> list:
 
 
 def test_signed_webhook_answered_once_within_a_second(stack_config):
-    wa_id = "6281200000077"
+    wa_id = TIMED_SENDER
     sandbox_json(stack_config, "/sandbox/api/send", {"wa_id": wa_id, "kind": "text", "text": "halo"}, "POST")
     # The first message also warms up the model; the timed one follows.
     deadline = time.monotonic() + WAIT_SECONDS
@@ -87,7 +81,7 @@ def test_menu_flow_in_browser_with_assistant(stack_config, tmp_path):
     wait = WebDriverWait(driver, WAIT_SECONDS)
     lists = lambda d: d.find_elements(By.CSS_SELECTOR, ".bubble.out .wa-list-open")  # noqa: E731
     try:
-        driver.get(stack_config.url("whatsapp", f"/?wa_id={SENDER}"))
+        driver.get(stack_config.url("whatsapp", f"/?wa_id={BROWSER_SENDER}"))
         driver.find_element(By.ID, "composer-input").send_keys("halo", Keys.ENTER)
         wait.until(lambda d: len(lists(d)) >= 1)
 
