@@ -21,6 +21,7 @@ from whatsapp_harness import (
 
 from chassie.menu import APP_MENU_ROWS
 from chassie.whatsapp.processing import FAILURE_REPLY
+from chassie.whatsapp.settings import ChannelSettings
 from chassie.whatsapp.store import DeliveryStatusStore
 
 SENDER = "6281234567890"
@@ -66,6 +67,46 @@ def test_verification_rejects_wrong_token_or_mode(database_url):
     assert wrong_mode[0] == 403
     assert no_params[0] == 403
     assert "1" not in wrong_token[1]
+
+
+def test_missing_settings_disable_webhook(database_url):
+    async def scenario():
+        async with ChannelHarness(database_url, app_secret="", access_token="") as harness:
+            health = await harness.get("/webhooks/whatsapp/", {})
+            response = await harness.post(load_payload("text"))
+            return health, response.status, harness.channel.get_output_channel(), harness.bot.received
+
+    health, status, output, received = run(scenario())
+    assert health == (200, '{"status":"missing configuration"}')
+    assert status == 503
+    assert output is None
+    assert received == []
+
+
+def test_settings_read_credentials_then_environment():
+    environ = {
+        "WHATSAPP_VERIFY_TOKEN": "env-verify",
+        "WHATSAPP_APP_SECRET": "env-secret",
+        "WHATSAPP_ACCESS_TOKEN": "env-token",
+        "WHATSAPP_PHONE_NUMBER_ID": "123",
+    }
+
+    settings = ChannelSettings.from_credentials({"verify_token": "yml-verify", "mark_read": False}, environ)
+
+    assert settings.verify_token == "yml-verify"
+    assert settings.app_secret == "env-secret"
+    assert settings.api_base_url == "https://graph.facebook.com"
+    assert settings.api_version == "v21.0"
+    assert settings.mark_read is False
+    assert settings.missing_variables() == []
+    assert "env-secret" not in repr(settings)
+    assert "env-token" not in repr(settings)
+    assert ChannelSettings.from_credentials(None, {}).missing_variables() == [
+        "WHATSAPP_VERIFY_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_PHONE_NUMBER_ID",
+    ]
 
 
 def test_text_message_reaches_bot_with_metadata(database_url):

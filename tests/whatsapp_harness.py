@@ -4,6 +4,7 @@ Graph API stand-in on a free port, a fake bot, and a fresh SQLite database per t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import socket
@@ -86,9 +87,14 @@ class ChannelHarness:
     """The channel served by Sanic on a free port, with the Graph stand-in as its API."""
 
     def __init__(
-        self, database_url: str, bot: FakeBot | None = None, max_body_bytes: int = 1024 * 1024
+        self,
+        database_url: str,
+        bot: FakeBot | None = None,
+        max_body_bytes: int = 1024 * 1024,
+        **setting_overrides: Any,
     ) -> None:
         self.database_url = database_url
+        self.setting_overrides = setting_overrides
         self.bot = bot or FakeBot()
         self.max_body_bytes = max_body_bytes
         self.graph = WhatsAppSandbox(
@@ -110,10 +116,12 @@ class ChannelHarness:
             api_version="v21.0",
             max_body_bytes=self.max_body_bytes,
         )
+        settings = dataclasses.replace(settings, **self.setting_overrides)
         self.channel = WhatsAppInput(
             settings, MessageIdStore(self.database_url), DeliveryStatusStore(self.database_url)
         )
-        self.channel.client.backoff_seconds = 0.01  # type: ignore[union-attr]
+        if self.channel.client is not None:
+            self.channel.client.backoff_seconds = 0.01
         app = Sanic(f"whatsapp_test_{next(_app_names)}")
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/whatsapp")
         # Sanic 21.12 turns port 0 into 8000, so bind the free port ourselves.
@@ -151,7 +159,8 @@ class ChannelHarness:
     async def drain(self) -> None:
         """Wait until the channel finished its background work and the stand-in sent its statuses."""
         for _ in range(3):
-            await self.processor.drain()
+            if self.processor is not None:
+                await self.processor.drain()
             await asyncio.sleep(0.05)
             while self.graph._tasks:
                 await asyncio.gather(*self.graph._tasks, return_exceptions=True)
