@@ -1,4 +1,4 @@
-"""Actions that answer "where is my application?" from SIM TTD and SiCantik Cloud."""
+"""Actions that look up applications in SIM TTD and SiCantik Cloud for status questions."""
 
 from __future__ import annotations
 
@@ -68,9 +68,7 @@ def _typed_text(tracker: Tracker) -> str | None:
     return None if text.startswith("/") else text
 
 
-async def lookup_with_deadline(
-    service: TrackingService, system: str, kode: str
-) -> LookupOutcome:
+async def lookup_with_deadline(service: TrackingService, system: str, kode: str) -> LookupOutcome:
     """Run the blocking lookup in a worker thread, giving up at the service's deadline."""
     try:
         return await asyncio.wait_for(
@@ -86,9 +84,7 @@ async def lookup_with_deadline(
         )
     except Exception:
         # An unexpected bug must still end in an apology, not in silence.
-        logger.exception(
-            "tracking lookup crashed system=%s kode_pendaftaran=%s", system, kode
-        )
+        logger.exception("tracking lookup crashed system=%s kode_pendaftaran=%s", system, kode)
     return LookupOutcome(LookupKind.UNAVAILABLE, system, kode)
 
 
@@ -116,9 +112,7 @@ class ActionCheckStatus(Action):
         conversation = mask_phone(tracker.sender_id)
 
         if request.invalid_kode:
-            logger.info(
-                "tracking invalid kode_pendaftaran conversation=%s", conversation
-            )
+            logger.info("tracking invalid kode_pendaftaran conversation=%s", conversation)
             _send(dispatcher, invalid_kode_reply(request.system))
             return [
                 SlotSet(KODE_SLOT, tracker.get_slot(LAST_KODE_SLOT)),
@@ -132,11 +126,9 @@ class ActionCheckStatus(Action):
             _send(dispatcher, ask_system_reply(request.kode))
             return [SlotSet(KODE_SLOT, request.kode), SlotSet(OFFERED_SLOT, False)]
 
-        outcome = await lookup_with_deadline(
-            get_tracking_service(), request.system, request.kode
-        )
+        outcome = await lookup_with_deadline(get_tracking_service(), request.system, request.kode)
         logger.info(
-            "tracking answer conversation=%s system=%s kode_pendaftaran=%s outcome=%s",
+            "tracking reply sent conversation=%s system=%s kode_pendaftaran=%s outcome=%s",
             conversation,
             outcome.system,
             outcome.kode_pendaftaran,
@@ -153,16 +145,14 @@ class ActionCheckStatus(Action):
     ) -> list[EventType]:
         if outcome.kind is LookupKind.NOT_FOUND:
             _send(dispatcher, not_found_reply(outcome.system, outcome.kode_pendaftaran))
-            # A wrong code is not worth remembering; the last good one is.
+            # A code that was not found is not remembered, so the last valid one stays.
             return [
                 SlotSet(KODE_SLOT, tracker.get_slot(LAST_KODE_SLOT)),
                 SlotSet(SYSTEM_SLOT, request.system),
                 SlotSet(OFFERED_SLOT, False),
             ]
         if outcome.kind is LookupKind.UNAVAILABLE or outcome.application is None:
-            _send(
-                dispatcher, unavailable_reply(outcome.system, outcome.kode_pendaftaran)
-            )
+            _send(dispatcher, unavailable_reply(outcome.system, outcome.kode_pendaftaran))
             return [
                 SlotSet(KODE_SLOT, request.kode),
                 SlotSet(SYSTEM_SLOT, request.system),

@@ -11,7 +11,7 @@ Tests use `TrackingSandbox` on an ephemeral port, change statuses with
 `set_status` and make a service slow or broken with `set_fault`. Over HTTP,
 `POST /sandbox/applications/<system>/<kode>/status` changes a status, which is
 how a notifier can be exercised by hand. The sandbox binds to loopback only and
-holds made-up people.
+contains made-up people.
 """
 
 from __future__ import annotations
@@ -42,15 +42,11 @@ SIMTTD_PREFIX = "/simttd"
 SIMTTD = "simttd"
 SICANTIK = "sicantik"
 MAX_CONTROL_BODY_BYTES = 64 * 1024
-# How quickly stop() returns; http.server checks for shutdown at this interval.
+# Shutdown poll interval of http.server, which bounds how long stop() waits.
 SHUTDOWN_POLL_SECONDS = 0.05
 
-_SICANTIK_TEMPLATE = re.compile(
-    r"^/sicantik/api/TemplateData/keluaran/(?P<template>[A-Za-z0-9_-]+)\.json$"
-)
-_STATUS_CONTROL = re.compile(
-    r"^/sandbox/applications/(?P<system>simttd|sicantik)/(?P<kode>[^/]+)/status$"
-)
+_SICANTIK_TEMPLATE = re.compile(r"^/sicantik/api/TemplateData/keluaran/(?P<template>[A-Za-z0-9_-]+)\.json$")
+_STATUS_CONTROL = re.compile(r"^/sandbox/applications/(?P<system>simttd|sicantik)/(?P<kode>[^/]+)/status$")
 
 # Status words as each system writes them.
 _STATUS_WORDS = {
@@ -69,9 +65,7 @@ _STATUS_WORDS = {
 }
 
 
-def _stage(
-    tahapan: str, status: str, waktu: str, keterangan: str | None = None
-) -> dict[str, Any]:
+def _stage(tahapan: str, status: str, waktu: str, keterangan: str | None = None) -> dict[str, Any]:
     return {
         "tahapan": tahapan,
         "status": status,
@@ -295,16 +289,12 @@ class TrackingSandbox:
         unknown status.
         """
         if status not in _STATUS_WORDS[SIMTTD]:
-            raise ValueError(
-                f"unknown status {status!r}; use one of {sorted(_STATUS_WORDS[SIMTTD])}"
-            )
+            raise ValueError(f"unknown status {status!r}; use one of {sorted(_STATUS_WORDS[SIMTTD])}")
         with self._lock:
             application = self.applications[(system, kode.upper())]
             current = application["riwayat"][-1]["tahapan"]
             waktu = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-            application["riwayat"].append(
-                _stage(tahapan or current, status, waktu, keterangan)
-            )
+            application["riwayat"].append(_stage(tahapan or current, status, waktu, keterangan))
             logger.info(
                 "tracking sandbox status changed system=%s kode_pendaftaran=%s status=%s",
                 system,
@@ -316,8 +306,8 @@ class TrackingSandbox:
     def add_application(self, application: dict[str, Any]) -> None:
         """Add or replace an application given in the sample format (system, kode, riwayat, …)."""
         with self._lock:
-            self.applications[(application["system"], application["kode"].upper())] = (
-                copy.deepcopy(application)
+            self.applications[(application["system"], application["kode"].upper())] = copy.deepcopy(
+                application
             )
 
     def find(self, system: str, kode: str) -> dict[str, Any] | None:
@@ -388,10 +378,7 @@ def simttd_record(application: dict[str, Any]) -> dict[str, Any]:
         "tahapan": current["tahapan"],
         "status": words[current["status"]],
         "keterangan": current["keterangan"],
-        "riwayat": [
-            {**stage, "status": words[stage["status"]]}
-            for stage in application["riwayat"]
-        ],
+        "riwayat": [{**stage, "status": words[stage["status"]]} for stage in application["riwayat"]],
     }
 
 
@@ -434,9 +421,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_CONTROL_BODY_BYTES:
-            self._send_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": {"code": "too_large"}}
-            )
+            self._send_json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": {"code": "too_large"}})
             return
         try:
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -466,9 +451,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.delay_seconds:
             time.sleep(fault.delay_seconds)
         if fault.http_status:
-            self._send_json(
-                HTTPStatus(fault.http_status), {"error": {"code": "simulated"}}
-            )
+            self._send_json(HTTPStatus(fault.http_status), {"error": {"code": "simulated"}})
             return True
         if fault.malformed:
             self._send_raw(HTTPStatus.OK, b'{"data": {"data": [', "application/json")
@@ -504,9 +487,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_page(self) -> None:
         rows = []
-        for application in sorted(
-            self.sandbox.applications.values(), key=lambda a: (a["system"], a["kode"])
-        ):
+        for application in sorted(self.sandbox.applications.values(), key=lambda a: (a["system"], a["kode"])):
             current = application["riwayat"][-1]
             code = "71" if application["system"] == SIMTTD else "72"
             cells = (
@@ -515,11 +496,7 @@ class _Handler(BaseHTTPRequestHandler):
                 current["tahapan"],
                 current["status"],
             )
-            rows.append(
-                "<tr>"
-                + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
-                + "</tr>"
-            )
+            rows.append("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>")
         page = (
             '<!doctype html><html lang="id"><head><meta charset="utf-8">'
             "<title>Sandbox Pelacakan Permohonan</title></head><body>"
@@ -527,9 +504,7 @@ class _Handler(BaseHTTPRequestHandler):
             "<p>Layanan tiruan SIM TTD dan SiCantik Cloud untuk uji coba Chassie. "
             "Semua data di bawah ini adalah contoh, bukan data pemohon sebenarnya.</p>"
             "<table border='1' cellpadding='4'><tr><th>Ketik di WhatsApp</th><th>Jenis izin</th>"
-            "<th>Tahapan</th><th>Status</th></tr>"
-            + "".join(rows)
-            + "</table></body></html>"
+            "<th>Tahapan</th><th>Status</th></tr>" + "".join(rows) + "</table></body></html>"
         )
         self._send_raw(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
 
@@ -548,14 +523,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
-            logger.debug("tracking sandbox client went away before the answer")
+            logger.debug("tracking sandbox client disconnected before the response")
 
 
 def main() -> None:
     """Serve the sandbox on SANDBOX_TRACKING_PORT until interrupted."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     port = int(os.environ.get("SANDBOX_TRACKING_PORT") or DEFAULT_PORT)
     token = os.environ.get("SIMTTD_API_TOKEN") or DEFAULT_SIMTTD_TOKEN
     sandbox = TrackingSandbox(port=port, simttd_token=token).start()

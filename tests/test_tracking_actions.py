@@ -44,9 +44,7 @@ def make_service(sandbox: TrackingSandbox, **overrides: str) -> TrackingService:
         **overrides,
     }
     settings = TrackingSettings.from_env(environ)
-    return TrackingService(
-        build_clients(settings), deadline_seconds=settings.timeouts.total + 1
-    )
+    return TrackingService(build_clients(settings), deadline_seconds=settings.timeouts.total + 1)
 
 
 @pytest.fixture(autouse=True)
@@ -65,9 +63,7 @@ def make_tracker(
     sender_id: str = STRANGER,
     intent: str = "check_status",
 ) -> Tracker:
-    entity_list = [
-        {"entity": name, "value": value} for name, value in (entities or {}).items()
-    ]
+    entity_list = [{"entity": name, "value": value} for name, value in (entities or {}).items()]
     return Tracker(
         sender_id=sender_id,
         slots=slots or {},
@@ -87,9 +83,7 @@ def make_tracker(
 def run_check(tracker: Tracker) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionCheckStatus().run(dispatcher, tracker, {}))
-    slots = {
-        event["name"]: event["value"] for event in events if event["event"] == "slot"
-    }
+    slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
     return dispatcher.messages, slots
 
 
@@ -99,9 +93,7 @@ def only_text(messages: list[dict[str, Any]]) -> str:
 
 
 def test_menu_code_72_found(sandbox: TrackingSandbox) -> None:
-    tracker = make_tracker(
-        "72 CSO.202212345678", {"kode_pendaftaran": KODE, "tracking_system": "sicantik"}
-    )
+    tracker = make_tracker("72 CSO.202212345678", {"kode_pendaftaran": KODE, "tracking_system": "sicantik"})
 
     messages, slots = run_check(tracker)
     text = only_text(messages)
@@ -128,9 +120,7 @@ def test_menu_code_72_found(sandbox: TrackingSandbox) -> None:
 
 
 def test_owner_sees_full_name() -> None:
-    tracker = make_tracker(
-        "72 CSO.202212345678", {"kode_pendaftaran": KODE}, sender_id=OWNER
-    )
+    tracker = make_tracker("72 CSO.202212345678", {"kode_pendaftaran": KODE}, sender_id=OWNER)
 
     text = only_text(run_check(tracker)[0])
 
@@ -152,9 +142,7 @@ def test_menu_code_71_found() -> None:
 
 
 def test_free_text_with_regex_entity() -> None:
-    tracker = make_tracker(
-        "cek status cso.202212345678", {"kode_pendaftaran": "cso.202212345678"}
-    )
+    tracker = make_tracker("cek status cso.202212345678", {"kode_pendaftaran": "cso.202212345678"})
 
     messages, slots = run_check(tracker)
 
@@ -203,12 +191,11 @@ def test_code_after_being_asked_uses_remembered_system(
 
 
 def test_code_of_unknown_shape_asks_system() -> None:
-    messages, slots = run_check(
-        make_tracker("ABC123456", {"kode_pendaftaran": "ABC123456"})
-    )
+    messages, slots = run_check(make_tracker("ABC123456", {"kode_pendaftaran": "ABC123456"}))
     text = only_text(messages)
 
-    assert "*71*" in text and "*72*" in text
+    assert "*71*" in text
+    assert "*72*" in text
     assert [button["title"] for button in messages[0]["buttons"]] == [
         "SIM TTD",
         "SiCantik Cloud",
@@ -218,9 +205,7 @@ def test_code_of_unknown_shape_asks_system() -> None:
 
 
 def test_system_button_after_question(sandbox: TrackingSandbox) -> None:
-    sandbox.add_application(
-        {**sample_applications()[("sicantik", KODE)], "kode": "ABC123456"}
-    )
+    sandbox.add_application({**sample_applications()[("sicantik", KODE)], "kode": "ABC123456"})
     tracker = make_tracker(
         '/check_status{"tracking_system":"sicantik","kode_pendaftaran":"ABC123456"}',
         {"tracking_system": "sicantik", "kode_pendaftaran": "ABC123456"},
@@ -234,9 +219,7 @@ def test_system_button_after_question(sandbox: TrackingSandbox) -> None:
 
 
 def test_remembered_code_answers_follow_up() -> None:
-    tracker = make_tracker(
-        "status izin saya bagaimana sekarang", slots={"kode_pendaftaran": KODE}
-    )
+    tracker = make_tracker("status izin saya bagaimana sekarang", slots={"kode_pendaftaran": KODE})
 
     messages, _ = run_check(tracker)
 
@@ -260,9 +243,7 @@ def test_invalid_code_makes_no_request(sandbox: TrackingSandbox) -> None:
 
 
 def test_not_found_answer() -> None:
-    tracker = make_tracker(
-        "72 CSO.202299999999", {"kode_pendaftaran": "CSO.202299999999"}
-    )
+    tracker = make_tracker("72 CSO.202299999999", {"kode_pendaftaran": "CSO.202299999999"})
 
     messages, slots = run_check(tracker)
     text = only_text(messages)
@@ -276,9 +257,7 @@ def test_not_found_answer() -> None:
 
 
 def test_rejected_shows_reason_without_offer() -> None:
-    tracker = make_tracker(
-        "72 CSO.202302000222", {"kode_pendaftaran": "CSO.202302000222"}
-    )
+    tracker = make_tracker("72 CSO.202302000222", {"kode_pendaftaran": "CSO.202302000222"})
 
     messages, slots = run_check(tracker)
     text = only_text(messages)
@@ -290,9 +269,7 @@ def test_rejected_shows_reason_without_offer() -> None:
 
 
 def test_issued_simttd_without_offer() -> None:
-    tracker = make_tracker(
-        "71 TTD-2023-000124", {"kode_pendaftaran": "TTD-2023-000124"}
-    )
+    tracker = make_tracker("71 TTD-2023-000124", {"kode_pendaftaran": "TTD-2023-000124"})
 
     messages, slots = run_check(tracker)
 
@@ -314,9 +291,7 @@ def test_status_change_is_seen(sandbox: TrackingSandbox) -> None:
 def test_no_personal_data_in_any_answer() -> None:
     for (system, kode), sample in sample_applications().items():
         code = "71" if system == "simttd" else "72"
-        tracker = make_tracker(
-            f"{code} {kode}", {"kode_pendaftaran": kode, "tracking_system": system}
-        )
+        tracker = make_tracker(f"{code} {kode}", {"kode_pendaftaran": kode, "tracking_system": system})
 
         text = only_text(run_check(tracker)[0])
 
@@ -337,9 +312,7 @@ def test_no_personal_data_in_any_answer() -> None:
     ],
     ids=["500", "503", "malformed", "slow"],
 )
-def test_broken_service_apologises_quickly(
-    sandbox: TrackingSandbox, fault: Fault
-) -> None:
+def test_broken_service_apologises_quickly(sandbox: TrackingSandbox, fault: Fault) -> None:
     sandbox.set_fault("sicantik", fault)
     tracker = make_tracker("72 CSO.202212345678", {"kode_pendaftaran": KODE})
 
@@ -369,14 +342,8 @@ def test_dead_service_apologises_quickly(sandbox: TrackingSandbox) -> None:
 
 
 def test_unconfigured_system_apologises(sandbox: TrackingSandbox) -> None:
-    set_tracking_service(
-        TrackingService(
-            build_clients(TrackingSettings.from_env({})), deadline_seconds=1
-        )
-    )
-    tracker = make_tracker(
-        "71 TTD-2023-000123", {"kode_pendaftaran": "TTD-2023-000123"}
-    )
+    set_tracking_service(TrackingService(build_clients(TrackingSettings.from_env({})), deadline_seconds=1))
+    tracker = make_tracker("71 TTD-2023-000123", {"kode_pendaftaran": "TTD-2023-000123"})
 
     text = only_text(run_check(tracker)[0])
 
@@ -384,9 +351,7 @@ def test_unconfigured_system_apologises(sandbox: TrackingSandbox) -> None:
 
 
 def test_action_deadline_bounds_slow_client(sandbox: TrackingSandbox) -> None:
-    slow = make_service(
-        sandbox, TRACKING_READ_TIMEOUT="10", TRACKING_TOTAL_TIMEOUT="20"
-    )
+    slow = make_service(sandbox, TRACKING_READ_TIMEOUT="10", TRACKING_TOTAL_TIMEOUT="20")
     set_tracking_service(TrackingService(slow.clients, deadline_seconds=0.5))
     sandbox.set_fault("sicantik", Fault(delay_seconds=3))
     tracker = make_tracker("72 CSO.202212345678", {"kode_pendaftaran": KODE})
@@ -429,13 +394,9 @@ def test_slow_system_does_not_block_other(sandbox: TrackingSandbox) -> None:
 
 def test_decline_notification() -> None:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "/deny", intent="deny", slots={"tracking_notification_offered": True}
-    )
+    tracker = make_tracker("/deny", intent="deny", slots={"tracking_notification_offered": True})
 
-    events = asyncio.run(
-        ActionTrackingNotificationDeclined().run(dispatcher, tracker, {})
-    )
+    events = asyncio.run(ActionTrackingNotificationDeclined().run(dispatcher, tracker, {}))
 
     assert "tidak akan mengirim pemberitahuan" in only_text(dispatcher.messages)
     assert dispatcher.messages[0]["text"].endswith(MENU_HINT)

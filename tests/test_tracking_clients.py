@@ -1,4 +1,4 @@
-"""Tracking clients against a real local HTTP server whose answers each test scripts."""
+"""Tracking clients against a real local HTTP server whose responses each test scripts."""
 
 from __future__ import annotations
 
@@ -94,9 +94,7 @@ def server() -> Iterator[ScriptedServer]:
     scripted = ScriptedServer()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(scripted))
     httpd.daemon_threads = True
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     scripted.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield scripted
@@ -118,9 +116,7 @@ def make_sicantik(
     return SiCantikClient(
         base_url=base_url,
         template_id="7",
-        field_map=load_field_map(
-            field_map_setting, SICANTIK_DEFAULT_FIELDS, "SICANTIK_FIELD_MAP"
-        ),
+        field_map=load_field_map(field_map_setting, SICANTIK_DEFAULT_FIELDS, "SICANTIK_FIELD_MAP"),
         http=JsonHttpClient("sicantik", timeouts),
         cache=TtlCache(cache_ttl),
         breaker=CircuitBreaker("sicantik", breaker_failures, 30, clock=clock),
@@ -219,9 +215,7 @@ def test_sicantik_keeps_no_nik_address_email(server: ScriptedServer) -> None:
 
 
 def test_sicantik_finished_status(server: ScriptedServer) -> None:
-    server.default = Scripted(
-        body=json_body({"data": {"data": [sicantik_row(status="Selesai")]}})
-    )
+    server.default = Scripted(body=json_body({"data": {"data": [sicantik_row(status="Selesai")]}}))
 
     application = make_sicantik(server.base_url).lookup(KODE)
 
@@ -366,9 +360,7 @@ def test_sicantik_office_status_values(server: ScriptedServer) -> None:
             }
         }
     )
-    server.default = Scripted(
-        body=json_body({"data": {"data": [sicantik_row(status="Arsip")]}})
-    )
+    server.default = Scripted(body=json_body({"data": {"data": [sicantik_row(status="Arsip")]}}))
 
     application = make_sicantik(server.base_url, setting).lookup(KODE)
 
@@ -458,9 +450,7 @@ def test_503_then_success_is_found(server: ScriptedServer) -> None:
 
 
 def test_read_timeout_not_retried(server: ScriptedServer) -> None:
-    server.default = Scripted(
-        delay=1.5, body=json_body({"data": {"data": [sicantik_row()]}})
-    )
+    server.default = Scripted(delay=1.5, body=json_body({"data": {"data": [sicantik_row()]}}))
 
     started = time.monotonic()
     with pytest.raises(TrackingUnavailable, match="timed out"):
@@ -481,9 +471,7 @@ def test_refused_connection_is_unavailable() -> None:
 
 
 def test_redirect_not_followed(server: ScriptedServer) -> None:
-    server.default = Scripted(
-        status=302, body=b"", headers={"Location": "http://127.0.0.2:1/steal"}
-    )
+    server.default = Scripted(status=302, body=b"", headers={"Location": "http://127.0.0.2:1/steal"})
 
     with pytest.raises(TrackingUnavailable, match="HTTP 302"):
         make_sicantik(server.base_url).lookup(KODE)
@@ -576,9 +564,7 @@ HOSTILE_CODES = [
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_CODES, ids=range(len(HOSTILE_CODES)))
-def test_hostile_code_rejected_before_request(
-    server: ScriptedServer, hostile: str
-) -> None:
+def test_hostile_code_rejected_before_request(server: ScriptedServer, hostile: str) -> None:
     assert normalise_kode(hostile) is None
     with pytest.raises(ValueError):
         make_sicantik(server.base_url).lookup(hostile)
@@ -598,9 +584,7 @@ def test_code_sent_only_as_query_parameter(server: ScriptedServer) -> None:
     assert server.requests[0]["host"] == server.base_url.removeprefix("http://")
 
 
-def test_loosened_pattern_still_encoded(
-    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_loosened_pattern_still_encoded(server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKING_KODE_PATTERN", r"[A-Z0-9/?#&@=:. -]+")
     server.default = Scripted(body=json_body({"data": {"data": []}}))
     kode = normalise_kode("abc/x?y=1#z&w@h")
@@ -636,11 +620,7 @@ def test_simttd_found_with_history(server: ScriptedServer) -> None:
 def test_simttd_issued_and_rejected(server: ScriptedServer) -> None:
     server.responses = [
         Scripted(body=json_body({"data": simttd_record(status="terbit")})),
-        Scripted(
-            body=json_body(
-                {"data": simttd_record(status="ditolak", keterangan="Zona larangan")}
-            )
-        ),
+        Scripted(body=json_body({"data": simttd_record(status="ditolak", keterangan="Zona larangan")})),
     ]
     client = make_simttd(server.base_url)
 
@@ -664,17 +644,13 @@ def test_simttd_not_found_404_and_null(server: ScriptedServer) -> None:
 
 
 def test_simttd_record_for_other_code(server: ScriptedServer) -> None:
-    server.default = Scripted(
-        body=json_body({"data": simttd_record(kode_pendaftaran="TTD-2023-000555")})
-    )
+    server.default = Scripted(body=json_body({"data": simttd_record(kode_pendaftaran="TTD-2023-000555")}))
 
     assert make_simttd(server.base_url).lookup("TTD-2023-000123") is None
 
 
 def test_simttd_rejected_token_is_unavailable(server: ScriptedServer) -> None:
-    server.default = Scripted(
-        status=401, body=json_body({"error": {"code": "unauthorized"}})
-    )
+    server.default = Scripted(status=401, body=json_body({"error": {"code": "unauthorized"}}))
 
     with pytest.raises(TrackingUnavailable, match="API token"):
         make_simttd(server.base_url).lookup("TTD-2023-000123")

@@ -165,17 +165,13 @@ def test_request_from_menu_code_entities() -> None:
 
 
 def test_request_entity_with_trailing_words() -> None:
-    request = resolve_request(
-        "72 cso.202212345678 mohon dicek", "cso.202212345678 mohon dicek", "sicantik"
-    )
+    request = resolve_request("72 cso.202212345678 mohon dicek", "cso.202212345678 mohon dicek", "sicantik")
 
     assert request.kode == "CSO.202212345678"
 
 
 def test_request_invalid_entity_not_replaced() -> None:
-    request = resolve_request(
-        "72 ../admin", "../admin", "sicantik", remembered_kode="CSO.202212345678"
-    )
+    request = resolve_request("72 ../admin", "../admin", "sicantik", remembered_kode="CSO.202212345678")
 
     assert request.invalid_kode
     assert request.kode is None
@@ -208,9 +204,7 @@ def test_request_uses_remembered_code_and_system() -> None:
 
 
 def test_request_explicit_system_beats_code_shape() -> None:
-    request = resolve_request(
-        "71", system_entity="simttd", remembered_kode="CSO.202212345678"
-    )
+    request = resolve_request("71", system_entity="simttd", remembered_kode="CSO.202212345678")
 
     assert request.kode == "CSO.202212345678"
     assert request.system == "simttd"
@@ -227,9 +221,7 @@ def test_request_nothing_known() -> None:
 # --- privacy ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "phone", ["081234567890", "+62 812-3456-7890", "6281234567890", "0062 81234567890"]
-)
+@pytest.mark.parametrize("phone", ["081234567890", "+62 812-3456-7890", "6281234567890", "0062 81234567890"])
 def test_normalise_phone_forms(phone: str) -> None:
     assert normalise_phone(phone) == "6281234567890"
 
@@ -319,9 +311,7 @@ def test_settings_defaults_and_clients() -> None:
 
 
 def test_settings_unconfigured_system_has_no_client() -> None:
-    clients = build_clients(
-        TrackingSettings.from_env({"SIMTTD_BASE_URL": "http://127.0.0.1:1"})
-    )
+    clients = build_clients(TrackingSettings.from_env({"SIMTTD_BASE_URL": "http://127.0.0.1:1"}))
 
     assert set(clients) == {"simttd"}
 
@@ -366,9 +356,7 @@ def test_cache_bounded() -> None:
 
 def test_breaker_half_open_allows_one_trial() -> None:
     now = [0.0]
-    breaker = CircuitBreaker(
-        "test", failure_threshold=1, reset_seconds=5, clock=lambda: now[0]
-    )
+    breaker = CircuitBreaker("test", failure_threshold=1, reset_seconds=5, clock=lambda: now[0])
     breaker.record_failure()
 
     assert not breaker.allow()
@@ -456,9 +444,7 @@ def test_status_reply_issued_has_no_offer() -> None:
 
 
 def test_status_reply_minimal_application() -> None:
-    minimal = ApplicationStatus(
-        "CSO.202212345678", "sicantik", StatusCategory.IN_PROCESS, ""
-    )
+    minimal = ApplicationStatus("CSO.202212345678", "sicantik", StatusCategory.IN_PROCESS, "")
 
     reply = status_reply(minimal, reveal_name=False)
 
@@ -504,10 +490,7 @@ def test_ask_system_buttons_carry_code() -> None:
     reply = ask_system_reply("ABC123456")
     payloads = [button["payload"] for button in reply.buttons]
 
-    assert (
-        payloads[0]
-        == '/check_status{"tracking_system":"simttd","kode_pendaftaran":"ABC123456"}'
-    )
+    assert payloads[0] == '/check_status{"tracking_system":"simttd","kode_pendaftaran":"ABC123456"}'
     assert json.loads(payloads[1].removeprefix("/check_status")) == {
         "tracking_system": "sicantik",
         "kode_pendaftaran": "ABC123456",
@@ -529,3 +512,26 @@ def test_ask_system_buttons_carry_code() -> None:
 )
 def test_format_date(value: str | None, expected: str | None) -> None:
     assert format_date(value) == expected
+
+
+def test_status_reply_fits_button_body() -> None:
+    history = tuple(
+        StageEvent(f"Tahapan pemeriksaan teknis lapangan nomor {number}", "2023-01-01 10:00", "Selesai")
+        for number in range(30)
+    )
+    reply = status_reply(application(history=history, reason="x" * 5000), reveal_name=False)
+
+    assert len(reply.text) <= 1024
+    assert "Riwayat tahapan" in reply.text
+    assert "nomor 29" in reply.text
+    assert "nomor 0 " not in reply.text
+    assert reply.text.endswith(MENU_HINT)
+
+
+def test_status_reply_cuts_long_reason() -> None:
+    rejected = application(category=StatusCategory.REJECTED, reason="alasan " * 200, history=())
+
+    reply = status_reply(rejected, reveal_name=False)
+
+    assert "…" in reply.text
+    assert len(reply.text) < 1024

@@ -59,9 +59,7 @@ def test_sandbox_sicantik_contract(sandbox: TrackingSandbox) -> None:
 def test_sandbox_simttd_requires_token(sandbox: TrackingSandbox) -> None:
     url = f"{sandbox.simttd_base_url}/api/v1/permohonan"
 
-    without = requests.get(
-        url, params={"kode_pendaftaran": "TTD-2023-000123"}, timeout=5
-    )
+    without = requests.get(url, params={"kode_pendaftaran": "TTD-2023-000123"}, timeout=5)
     wrong = requests.get(
         url,
         params={"kode_pendaftaran": "TTD-2023-000123"},
@@ -84,9 +82,7 @@ def test_sandbox_simttd_requires_token(sandbox: TrackingSandbox) -> None:
         ("simttd", "TTD-2023-000125", StatusCategory.REJECTED),
     ],
 )
-def test_sample_stages(
-    sandbox: TrackingSandbox, system: str, kode: str, category: StatusCategory
-) -> None:
+def test_sample_stages(sandbox: TrackingSandbox, system: str, kode: str, category: StatusCategory) -> None:
     outcome = service_for(sandbox).lookup(system, kode)
 
     assert outcome.kind is LookupKind.FOUND
@@ -153,9 +149,7 @@ def test_status_control_rejects(
 
 
 def test_set_status_function(sandbox: TrackingSandbox) -> None:
-    sandbox.set_status(
-        "simttd", "ttd-2023-000123", "terbit", tahapan="Tanda Tangan Elektronik"
-    )
+    sandbox.set_status("simttd", "ttd-2023-000123", "terbit", tahapan="Tanda Tangan Elektronik")
 
     application = service_for(sandbox).lookup("simttd", "TTD-2023-000123").application
 

@@ -22,9 +22,7 @@ class TrackingClient(ABC):
 
     system: str = ""
 
-    def __init__(
-        self, cache: TtlCache[ApplicationStatus | None], breaker: CircuitBreaker
-    ) -> None:
+    def __init__(self, cache: TtlCache[ApplicationStatus | None], breaker: CircuitBreaker) -> None:
         self.cache = cache
         self.breaker = breaker
 
@@ -32,19 +30,15 @@ class TrackingClient(ABC):
         """Return the application with this code, or None when the system has none.
 
         Raises ValueError for a code that is not normalised and valid, and
-        TrackingUnavailable when the system cannot answer now.
+        TrackingUnavailable when the system is unreachable or its response unusable.
         """
         kode = normalise_kode(kode_pendaftaran)
         if kode is None or kode != kode_pendaftaran:
-            raise ValueError(
-                "kode_pendaftaran must be normalised with normalise_kode before a lookup"
-            )
+            raise ValueError("kode_pendaftaran must be normalised with normalise_kode before a lookup")
 
         cached, application = self.cache.get(kode)
         if cached:
-            logger.debug(
-                "tracking cache hit system=%s kode_pendaftaran=%s", self.system, kode
-            )
+            logger.debug("tracking cache hit system=%s kode_pendaftaran=%s", self.system, kode)
             return application
 
         if not self.breaker.allow():

@@ -26,8 +26,8 @@ DEFAULT_KODE_PATTERN = r"[A-Z0-9](?:[A-Z0-9._-]*[A-Z0-9])?"
 DEFAULT_KODE_MIN_LENGTH = 4
 DEFAULT_KODE_MAX_LENGTH = 40
 
-# Codes whose shape names their system: SiCantik Cloud numbers are a short
-# letter prefix, a dot and a long number; the SIM TTD contract of this project
+# The shape of a code identifies its system. SiCantik Cloud numbers are a short
+# letter prefix, a dot and a long number. The SIM TTD contract of this project
 # uses "TTD-<year>-<number>". Offices override both through the environment.
 DEFAULT_SICANTIK_KODE_PATTERN = r"[A-Z]{2,5}\.\d{6,}"
 DEFAULT_SIMTTD_KODE_PATTERN = r"TTD-?\d{4}-?\d{3,}"
@@ -46,9 +46,7 @@ _MIN_DIGITS_IN_FREE_TEXT = 4
 _SYSTEM_WORDS = (
     (
         SIMTTD,
-        re.compile(
-            r"\b(?:71|sim\s*-?\s*ttd|simttd|tanda\s*tangan\s*digital)\b", re.IGNORECASE
-        ),
+        re.compile(r"\b(?:71|sim\s*-?\s*ttd|simttd|tanda\s*tangan\s*digital)\b", re.IGNORECASE),
     ),
     (
         SICANTIK,
@@ -138,11 +136,7 @@ def detect_system(text: str | None) -> str | None:
 
     # A word mixing digits with other characters is a code, whose digits
     # ("CSO.7212…") must not be read as the menu code 71 or 72.
-    words = [
-        w
-        for w in text.split()
-        if _clean(w).isdigit() or not any(ch.isdigit() for ch in w)
-    ]
+    words = [w for w in text.split() if _clean(w).isdigit() or not any(ch.isdigit() for ch in w)]
     remaining = " ".join(words)
     found = {system for system, pattern in _SYSTEM_WORDS if pattern.search(remaining)}
     return found.pop() if len(found) == 1 else None
@@ -151,11 +145,8 @@ def detect_system(text: str | None) -> str | None:
 def infer_system(kode: str) -> str | None:
     """Guess the system from the shape of a normalised code, or return None when unsure."""
     patterns = {
-        SICANTIK: os.environ.get(ENV_SICANTIK_KODE_PATTERN)
-        or DEFAULT_SICANTIK_KODE_PATTERN,
+        SICANTIK: os.environ.get(ENV_SICANTIK_KODE_PATTERN) or DEFAULT_SICANTIK_KODE_PATTERN,
         SIMTTD: os.environ.get(ENV_SIMTTD_KODE_PATTERN) or DEFAULT_SIMTTD_KODE_PATTERN,
     }
-    matches = [
-        system for system, pattern in patterns.items() if re.fullmatch(pattern, kode)
-    ]
+    matches = [system for system, pattern in patterns.items() if re.fullmatch(pattern, kode)]
     return matches[0] if len(matches) == 1 else None

@@ -21,7 +21,7 @@ from chassie.tracking.models import StatusCategory
 
 logger = logging.getLogger(__name__)
 
-# What each logical field means; the keys are what a field map may set.
+# Meaning of each logical field. The keys are the names a field map may set.
 LOGICAL_FIELDS: dict[str, str] = {
     "no_permohonan": "registration code (kode_pendaftaran)",
     "nama": "applicant's name, shown masked unless the sender's number matches",
@@ -88,12 +88,10 @@ class FieldMap:
         return text or None
 
 
-def load_field_map(
-    setting: str | None, defaults: Mapping[str, str], setting_name: str
-) -> FieldMap:
+def load_field_map(setting: str | None, defaults: Mapping[str, str], setting_name: str) -> FieldMap:
     """Build a field map from a setting: inline JSON, `a=b,c=d` pairs, or a YAML/JSON file path.
 
-    The setting either maps logical names to source names directly or holds
+    The setting either maps logical names to source names directly or contains
     `fields:` and `status_values:` sections. Unset logical names keep their
     defaults. Raises FieldMapError naming the setting when it is invalid.
     """
@@ -124,29 +122,21 @@ def _parse_setting(setting: str, setting_name: str) -> dict[str, Any]:
     elif setting.lower().endswith(_FILE_SUFFIXES):
         path = Path(setting)
         if not path.is_file():
-            raise FieldMapError(
-                f"{setting_name} names a file that does not exist: {setting}"
-            )
+            raise FieldMapError(f"{setting_name} names a file that does not exist: {setting}")
         try:
             parsed = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
-            raise FieldMapError(
-                f"{setting_name} file {setting} is not valid YAML: {error}"
-            ) from error
+            raise FieldMapError(f"{setting_name} file {setting} is not valid YAML: {error}") from error
     else:
         parsed = {}
         for pair in setting.split(","):
             name, separator, source = pair.partition("=")
             if not separator:
-                raise FieldMapError(
-                    f"{setting_name} entry {pair!r} is not of the form logical=source"
-                )
+                raise FieldMapError(f"{setting_name} entry {pair!r} is not of the form logical=source")
             parsed[name.strip()] = source.strip()
 
     if not isinstance(parsed, dict):
-        raise FieldMapError(
-            f"{setting_name} must be a mapping of logical field names to source names"
-        )
+        raise FieldMapError(f"{setting_name} must be a mapping of logical field names to source names")
     return parsed
 
 
@@ -161,9 +151,7 @@ def _validated_fields(overrides: Any, setting_name: str) -> dict[str, str]:
     return {name: str(source).strip() for name, source in overrides.items() if source}
 
 
-def _validated_status_values(
-    values: Any, setting_name: str
-) -> dict[str, StatusCategory]:
+def _validated_status_values(values: Any, setting_name: str) -> dict[str, StatusCategory]:
     if not isinstance(values, dict):
         raise FieldMapError(f"{setting_name} 'status_values' must be a mapping")
     result = {}
@@ -173,6 +161,7 @@ def _validated_status_values(
         except ValueError as error:
             allowed = [c.value for c in StatusCategory]
             raise FieldMapError(
-                f"{setting_name} status value {value!r} has unknown category {category!r}; use one of {allowed}"
+                f"{setting_name} status value {value!r} has unknown category {category!r}; "
+                f"use one of {allowed}"
             ) from error
     return result

@@ -19,7 +19,7 @@ MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 RETRY_BACKOFF_SECONDS = 0.3
 _CHUNK_BYTES = 16 * 1024
 
-# Answers that mean "no such application" rather than "the service is broken".
+# Response statuses that mean "no such application" rather than "the service is broken".
 NOT_FOUND_STATUSES = frozenset({404, 410})
 # The code was refused as malformed by the service; for the citizen that is
 # also "not found", so it is not counted against the breaker.
@@ -63,10 +63,10 @@ class JsonHttpClient:
         self._session.trust_env = False
 
     def get_json(self, url: str, params: Mapping[str, str], log_id: str) -> Any | None:
-        """GET `url` with query `params`; return the JSON body, or None when the service says not found.
+        """GET `url` with query `params`; return the JSON body, or None when the service reports not found.
 
         Raises TrackingUnavailable when the service times out, refuses the
-        connection, answers 5xx twice, or sends something that is not JSON.
+        connection, returns 5xx twice, or sends something that is not JSON.
         """
         started = time.monotonic()
         attempt = 0
@@ -76,10 +76,7 @@ class JsonHttpClient:
                 return self._get_once(url, params, log_id, started)
             except _Retryable as error:
                 elapsed = time.monotonic() - started
-                out_of_time = (
-                    elapsed + RETRY_BACKOFF_SECONDS + self.timeouts.connect
-                    > self.timeouts.total
-                )
+                out_of_time = elapsed + RETRY_BACKOFF_SECONDS + self.timeouts.connect > self.timeouts.total
                 if attempt > self.retries or out_of_time:
                     raise TrackingUnavailable(f"{self.service}: {error}") from error
                 logger.info(
@@ -91,9 +88,7 @@ class JsonHttpClient:
                 )
                 time.sleep(RETRY_BACKOFF_SECONDS)
 
-    def _get_once(
-        self, url: str, params: Mapping[str, str], log_id: str, started: float
-    ) -> Any | None:
+    def _get_once(self, url: str, params: Mapping[str, str], log_id: str, started: float) -> Any | None:
         try:
             response = self._session.get(
                 url,
@@ -104,28 +99,22 @@ class JsonHttpClient:
                 stream=True,
             )
         except requests.exceptions.ConnectTimeout as error:
-            raise _Retryable(
-                f"connect timed out after {self.timeouts.connect}s"
-            ) from error
+            raise _Retryable(f"connect timed out after {self.timeouts.connect}s") from error
         except requests.exceptions.ReadTimeout as error:
             # A slow service is not retried: a second wait would break the
-            # promise of an answer within a few seconds.
+            # promise of a reply within a few seconds.
             raise TrackingUnavailable(
                 f"{self.service}: read timed out after {self.timeouts.read}s"
             ) from error
         except requests.exceptions.ConnectionError as error:
             raise _Retryable(f"connection failed: {type(error).__name__}") from error
         except requests.exceptions.RequestException as error:
-            raise TrackingUnavailable(
-                f"{self.service}: request failed: {type(error).__name__}"
-            ) from error
+            raise TrackingUnavailable(f"{self.service}: request failed: {type(error).__name__}") from error
 
         with response:
             return self._decode(response, log_id, started)
 
-    def _decode(
-        self, response: requests.Response, log_id: str, started: float
-    ) -> Any | None:
+    def _decode(self, response: requests.Response, log_id: str, started: float) -> Any | None:
         status = response.status_code
         if status in NOT_FOUND_STATUSES:
             return None
@@ -140,9 +129,7 @@ class JsonHttpClient:
         if status >= 500:
             raise _Retryable(f"HTTP {status}")
         if status in (401, 403):
-            raise TrackingUnavailable(
-                f"{self.service}: HTTP {status}, check the API token setting"
-            )
+            raise TrackingUnavailable(f"{self.service}: HTTP {status}, check the API token setting")
         if status != 200:
             raise TrackingUnavailable(f"{self.service}: unexpected HTTP {status}")
 
@@ -150,9 +137,7 @@ class JsonHttpClient:
         try:
             return json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise TrackingUnavailable(
-                f"{self.service}: response is not valid JSON"
-            ) from error
+            raise TrackingUnavailable(f"{self.service}: response is not valid JSON") from error
 
     def _read_body(self, response: requests.Response, started: float) -> bytes:
         chunks = []

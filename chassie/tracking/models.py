@@ -63,7 +63,7 @@ class TrackingError(Exception):
 
 
 class TrackingUnavailable(TrackingError):
-    """The tracking system did not answer usably: timeout, refused, 5xx, bad JSON or open breaker."""
+    """The tracking system returned no usable response: timeout, refused, 5xx, bad JSON or open breaker."""
 
 
 class TrackingNotConfigured(TrackingUnavailable):

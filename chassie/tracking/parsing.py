@@ -45,9 +45,7 @@ def build_application(
     status_text = field_map.read_text(current, "status") or ""
     events = tuple(
         event
-        for event in (
-            stage_event(r, field_map) for r in history_records if isinstance(r, Mapping)
-        )
+        for event in (stage_event(r, field_map) for r in history_records if isinstance(r, Mapping))
         if event is not None
     )
     return ApplicationStatus(

@@ -1,4 +1,4 @@
-"""Personal data rules for tracking answers: phone comparison and name masking."""
+"""Personal data rules for tracking replies: phone comparison and name masking."""
 
 from __future__ import annotations
 

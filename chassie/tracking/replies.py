@@ -9,7 +9,7 @@ from datetime import datetime
 
 from chassie.menu import MENU_HINT
 from chassie.tracking.codes import SICANTIK, SIMTTD, SYSTEM_MENU_CODES, SYSTEM_TITLES
-from chassie.tracking.models import ApplicationStatus, StatusCategory
+from chassie.tracking.models import ApplicationStatus, StageEvent, StatusCategory
 from chassie.tracking.privacy import mask_name
 
 OFFICE_CONTACT = "Telp 0361428610 / 0361416075\nEmail perijinan@denpasarkota.go.id"
@@ -17,6 +17,13 @@ EXAMPLE_KODE = {SICANTIK: "CSO.202212345678", SIMTTD: "TTD-2023-000123"}
 NOTIFICATION_SUBSCRIBE_PAYLOAD = "/notification_subscribe"
 DENY_PAYLOAD = "/deny"
 MAX_HISTORY_LINES = 8
+# WhatsApp limits the body of a message with reply buttons to 1024 characters.
+MAX_MESSAGE_CHARS = 1024
+# Long values from an office system (a reason, a stage name) are cut to this.
+MAX_FIELD_CHARS = 300
+NOTIFICATION_QUESTION = (
+    "Apakah Bapak/Ibu ingin kami kabari lewat WhatsApp ketika izin ini terbit atau ditolak?"
+)
 
 STATUS_WORDS = {
     StatusCategory.IN_PROCESS: "Sedang diproses",
@@ -31,9 +38,7 @@ MONTHS = (
 )  # fmt: skip
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d")
-_DATE_TIME = re.compile(
-    r"^(?P<date>[\d/-]{8,10})(?:[ T](?P<hour>\d{2}):(?P<minute>\d{2}))?"
-)
+_DATE_TIME = re.compile(r"^(?P<date>[\d/-]{8,10})(?:[ T](?P<hour>\d{2}):(?P<minute>\d{2}))?")
 
 
 @dataclass(frozen=True)
@@ -84,16 +89,38 @@ def _usage(system: str | None) -> str:
 
 def status_reply(application: ApplicationStatus, reveal_name: bool) -> Reply:
     """Describe an application; offer notification buttons while it is not final."""
+    summary = _summary_text(application, reveal_name)
+    offer = None if application.is_final else NOTIFICATION_QUESTION
+
+    # Older stages are dropped until the message fits a WhatsApp button body.
+    shown = min(len(application.history), MAX_HISTORY_LINES)
+    while True:
+        parts = [summary]
+        if shown:
+            parts.append(_history_text(application.history, shown))
+        if offer:
+            parts.append(offer)
+        text = _with_hint(*parts)
+        if len(text) <= MAX_MESSAGE_CHARS or shown == 0:
+            break
+        shown -= 1
+
+    if offer is None:
+        return Reply(text)
+    buttons = [
+        {"title": "Ya", "payload": NOTIFICATION_SUBSCRIBE_PAYLOAD},
+        {"title": "Tidak", "payload": DENY_PAYLOAD},
+    ]
+    return Reply(text, buttons)
+
+
+def _summary_text(application: ApplicationStatus, reveal_name: bool) -> str:
+    name = application.applicant_name if reveal_name else mask_name(application.applicant_name)
     lines = [
         "*Status Permohonan*",
         f"Kode pendaftaran: *{application.kode_pendaftaran}*",
         f"Sistem: {SYSTEM_TITLES.get(application.system, application.system)}",
     ]
-    name = (
-        application.applicant_name
-        if reveal_name
-        else mask_name(application.applicant_name)
-    )
     optional_lines = (
         ("Nama pemohon", name),
         ("Jenis izin", application.licence_type),
@@ -101,34 +128,25 @@ def status_reply(application: ApplicationStatus, reveal_name: bool) -> Reply:
         ("Tanggal pengajuan", format_date(application.filed_on)),
         ("Tahapan saat ini", application.tahapan),
     )
-    lines += [f"{label}: {value}" for label, value in optional_lines if value]
+    lines += [f"{label}: {_shorten(value)}" for label, value in optional_lines if value]
     lines.append(f"Status: *{STATUS_WORDS[application.category]}*")
     if application.category is StatusCategory.REJECTED and application.reason:
-        lines.append(f"Alasan: {application.reason}")
-
-    parts = ["\n".join(lines)]
-    if application.history:
-        parts.append(_history_text(application))
-
-    if application.is_final:
-        return Reply(_with_hint(*parts))
-
-    parts.append(
-        "Apakah Bapak/Ibu ingin kami kabari lewat WhatsApp ketika izin ini terbit atau ditolak?"
-    )
-    buttons = [
-        {"title": "Ya", "payload": NOTIFICATION_SUBSCRIBE_PAYLOAD},
-        {"title": "Tidak", "payload": DENY_PAYLOAD},
-    ]
-    return Reply(_with_hint(*parts), buttons)
+        lines.append(f"Alasan: {_shorten(application.reason)}")
+    return "\n".join(lines)
 
 
-def _history_text(application: ApplicationStatus) -> str:
-    events = application.history[-MAX_HISTORY_LINES:]
-    first_number = len(application.history) - len(events) + 1
+def _shorten(value: str) -> str:
+    if len(value) <= MAX_FIELD_CHARS:
+        return value
+    return value[: MAX_FIELD_CHARS - 1].rstrip() + "…"
+
+
+def _history_text(history: tuple[StageEvent, ...], shown: int) -> str:
+    events = history[-shown:]
+    first_number = len(history) - len(events) + 1
     lines = ["*Riwayat tahapan:*"]
     for number, event in enumerate(events, start=first_number):
-        details = [event.tahapan]
+        details = [_shorten(event.tahapan)]
         if event.status:
             details.append(f"_{event.status[:1].upper()}{event.status[1:]}_")
         when = format_date(event.timestamp)
@@ -144,7 +162,8 @@ def not_found_reply(system: str, kode: str) -> Reply:
         _with_hint(
             f"Mohon maaf, permohonan dengan kode *{kode}* tidak ditemukan di {SYSTEM_TITLES[system]}.",
             "Mohon periksa kembali kode pendaftaran Bapak/Ibu.\n" + _usage(system),
-            "Jika kode sudah benar tetapi permohonan tetap tidak ditemukan, silakan hubungi kami melalui menu *5*.",
+            "Jika kode sudah benar tetapi permohonan tetap tidak ditemukan, "
+            "silakan hubungi kami melalui menu *5*.",
         )
     )
 
@@ -166,8 +185,7 @@ def invalid_kode_reply(system: str | None) -> Reply:
     return Reply(
         _with_hint(
             "Mohon maaf, kode pendaftaran yang Bapak/Ibu ketik tidak sesuai format.",
-            "Kode pendaftaran terdiri dari huruf, angka, titik atau tanda hubung.\n"
-            + _usage(system),
+            "Kode pendaftaran terdiri dari huruf, angka, titik atau tanda hubung.\n" + _usage(system),
         )
     )
 
@@ -180,14 +198,8 @@ def ask_kode_reply(system: str | None) -> Reply:
             f"Contoh: *{EXAMPLE_KODE[system]}*"
         )
     else:
-        question = "Silakan ketik kode pendaftaran permohonan Bapak/Ibu.\n" + _usage(
-            None
-        )
-    return Reply(
-        _with_hint(
-            question, "Kode pendaftaran tercantum pada bukti pendaftaran permohonan."
-        )
-    )
+        question = "Silakan ketik kode pendaftaran permohonan Bapak/Ibu.\n" + _usage(None)
+    return Reply(_with_hint(question, "Kode pendaftaran tercantum pada bukti pendaftaran permohonan."))
 
 
 def ask_system_reply(kode: str) -> Reply:
@@ -216,7 +228,5 @@ def declined_reply() -> Reply:
 
 
 def _check_status_payload(system: str, kode: str) -> str:
-    entities = json.dumps(
-        {"tracking_system": system, "kode_pendaftaran": kode}, separators=(",", ":")
-    )
+    entities = json.dumps({"tracking_system": system, "kode_pendaftaran": kode}, separators=(",", ":"))
     return f"/check_status{entities}"

@@ -1,4 +1,4 @@
-"""Working out which code and which system a citizen's message asks about."""
+"""Resolution of the code and system that a citizen's message refers to."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class TrackingRequest:
     """The code and system to look up; either may still be missing.
 
     `invalid_kode` is True when the message carried something meant as a code
-    that failed validation; the raw text is not kept so it cannot be echoed
+    that failed validation. The raw text is not kept, so it cannot be echoed
     back or logged.
     """
 

@@ -116,7 +116,7 @@ class CircuitBreaker:
             return False
 
     def record_success(self) -> None:
-        """Close the breaker after a usable answer."""
+        """Close the breaker after a usable response."""
         with self._lock:
             if self._opened_at is not None:
                 logger.info("tracking breaker closed service=%s", self.name)

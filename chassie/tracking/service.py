@@ -22,7 +22,7 @@ BASE_URL_SETTINGS = {"sicantik": "SICANTIK_BASE_URL", "simttd": "SIMTTD_BASE_URL
 
 
 class LookupKind(str, enum.Enum):
-    """How a lookup ended."""
+    """Result kind of one lookup."""
 
     FOUND = "found"
     NOT_FOUND = "not_found"
@@ -42,9 +42,7 @@ class LookupOutcome:
 class TrackingService:
     """Routes a lookup to the client of the named system."""
 
-    def __init__(
-        self, clients: Mapping[str, TrackingClient], deadline_seconds: float
-    ) -> None:
+    def __init__(self, clients: Mapping[str, TrackingClient], deadline_seconds: float) -> None:
         self.clients = dict(clients)
         self.deadline_seconds = deadline_seconds
 
@@ -59,9 +57,7 @@ class TrackingService:
 
         # One retry after a connect timeout fits inside the total timeout, so a
         # second of slack covers thread start-up and JSON decoding.
-        return cls(
-            build_clients(settings), deadline_seconds=settings.timeouts.total + 1.0
-        )
+        return cls(build_clients(settings), deadline_seconds=settings.timeouts.total + 1.0)
 
     def lookup(self, system: str, kode: str) -> LookupOutcome:
         """Look up a normalised code in one system; failures become an UNAVAILABLE outcome."""

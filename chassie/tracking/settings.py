@@ -61,9 +61,7 @@ class TrackingSettings:
 
         template_id = env.get("SICANTIK_TEMPLATE_ID") or DEFAULT_SICANTIK_TEMPLATE_ID
         if not _TEMPLATE_ID.fullmatch(template_id):
-            raise TrackingSettingsError(
-                "SICANTIK_TEMPLATE_ID may contain only letters, digits, '-' and '_'"
-            )
+            raise TrackingSettingsError("SICANTIK_TEMPLATE_ID may contain only letters, digits, '-' and '_'")
 
         return cls(
             sicantik_base_url=_base_url(env, "SICANTIK_BASE_URL"),
@@ -79,25 +77,15 @@ class TrackingSettings:
                 env.get("SIMTTD_FIELD_MAP"), SIMTTD_DEFAULT_FIELDS, "SIMTTD_FIELD_MAP"
             ),
             timeouts=HttpTimeouts(
-                connect=_positive(
-                    env, "TRACKING_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT_SECONDS
-                ),
-                read=_positive(
-                    env, "TRACKING_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_SECONDS
-                ),
-                total=_positive(
-                    env, "TRACKING_TOTAL_TIMEOUT", DEFAULT_TOTAL_TIMEOUT_SECONDS
-                ),
+                connect=_positive(env, "TRACKING_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT_SECONDS),
+                read=_positive(env, "TRACKING_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_SECONDS),
+                total=_positive(env, "TRACKING_TOTAL_TIMEOUT", DEFAULT_TOTAL_TIMEOUT_SECONDS),
             ),
             cache_ttl_seconds=_positive(
                 env, "TRACKING_CACHE_TTL", DEFAULT_CACHE_TTL_SECONDS, allow_zero=True
             ),
-            breaker_failures=int(
-                _positive(env, "TRACKING_BREAKER_FAILURES", DEFAULT_BREAKER_FAILURES)
-            ),
-            breaker_reset_seconds=_positive(
-                env, "TRACKING_BREAKER_RESET", DEFAULT_BREAKER_RESET_SECONDS
-            ),
+            breaker_failures=int(_positive(env, "TRACKING_BREAKER_FAILURES", DEFAULT_BREAKER_FAILURES)),
+            breaker_reset_seconds=_positive(env, "TRACKING_BREAKER_RESET", DEFAULT_BREAKER_RESET_SECONDS),
         )
 
 
@@ -112,9 +100,7 @@ def build_clients(settings: TrackingSettings) -> dict[str, TrackingClient]:
             field_map=settings.sicantik_field_map,
             http=JsonHttpClient(SICANTIK, settings.timeouts),
             cache=TtlCache(settings.cache_ttl_seconds),
-            breaker=CircuitBreaker(
-                SICANTIK, settings.breaker_failures, settings.breaker_reset_seconds
-            ),
+            breaker=CircuitBreaker(SICANTIK, settings.breaker_failures, settings.breaker_reset_seconds),
         )
     else:
         logger.warning(
@@ -124,27 +110,19 @@ def build_clients(settings: TrackingSettings) -> dict[str, TrackingClient]:
 
     if settings.simttd_base_url:
         if not settings.simttd_api_token:
-            logger.warning(
-                "tracking token missing system=%s setting=SIMTTD_API_TOKEN", SIMTTD
-            )
+            logger.warning("tracking token missing system=%s setting=SIMTTD_API_TOKEN", SIMTTD)
         headers = (
-            {"Authorization": f"Bearer {settings.simttd_api_token}"}
-            if settings.simttd_api_token
-            else {}
+            {"Authorization": f"Bearer {settings.simttd_api_token}"} if settings.simttd_api_token else {}
         )
         clients[SIMTTD] = SimTtdClient(
             base_url=settings.simttd_base_url,
             field_map=settings.simttd_field_map,
             http=JsonHttpClient(SIMTTD, settings.timeouts, headers=headers),
             cache=TtlCache(settings.cache_ttl_seconds),
-            breaker=CircuitBreaker(
-                SIMTTD, settings.breaker_failures, settings.breaker_reset_seconds
-            ),
+            breaker=CircuitBreaker(SIMTTD, settings.breaker_failures, settings.breaker_reset_seconds),
         )
     else:
-        logger.warning(
-            "tracking system not configured system=%s setting=SIMTTD_BASE_URL", SIMTTD
-        )
+        logger.warning("tracking system not configured system=%s setting=SIMTTD_BASE_URL", SIMTTD)
 
     return clients
 
@@ -156,28 +134,20 @@ def _base_url(env: Mapping[str, str], name: str) -> str | None:
 
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise TrackingSettingsError(
-            f"{name} must be an http(s) URL with a host, got {value!r}"
-        )
+        raise TrackingSettingsError(f"{name} must be an http(s) URL with a host, got {value!r}")
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise TrackingSettingsError(
-            f"{name} must not contain credentials, a query or a fragment"
-        )
+        raise TrackingSettingsError(f"{name} must not contain credentials, a query or a fragment")
     return value.rstrip("/")
 
 
-def _positive(
-    env: Mapping[str, str], name: str, default: float, allow_zero: bool = False
-) -> float:
+def _positive(env: Mapping[str, str], name: str, default: float, allow_zero: bool = False) -> float:
     raw = env.get(name)
     if raw is None or not raw.strip():
         return default
     try:
         value = float(raw)
     except ValueError as error:
-        raise TrackingSettingsError(
-            f"{name} must be a number of seconds or a count, got {raw!r}"
-        ) from error
+        raise TrackingSettingsError(f"{name} must be a number of seconds or a count, got {raw!r}") from error
     if value < 0 or (value == 0 and not allow_zero):
         raise TrackingSettingsError(f"{name} must be greater than zero, got {raw!r}")
     return value

@@ -2,7 +2,7 @@
 
 Each office publishes a template at
 `{base}/api/TemplateData/keluaran/{template_id}.json?no_permohonan=<kode>`
-answering `{"data": {"data": [rows]}}`. Some templates name the list `items`,
+returning `{"data": {"data": [rows]}}`. Some templates name the list `items`,
 `berkas` or `perizinan`, and field names differ per office (see fieldmap).
 """
 
@@ -51,11 +51,7 @@ class SiCantikClient(TrackingClient):
         if payload is None:
             return None
 
-        rows = [
-            row
-            for row in extract_rows(payload)
-            if record_matches(row, self.field_map, kode)
-        ]
+        rows = [row for row in extract_rows(payload) if record_matches(row, self.field_map, kode)]
         if not rows:
             # A template that ignores the filter returns other applications;
             # only a row carrying this very code is ever shown.
@@ -74,9 +70,9 @@ class SiCantikClient(TrackingClient):
 
 
 def extract_rows(payload: Any) -> list[Mapping[str, Any]]:
-    """Return the list of records in a Template Data answer, whichever key holds it.
+    """Return the list of records in a Template Data response, whichever key contains it.
 
-    Raises TrackingUnavailable when the answer has no recognisable list, because
+    Raises TrackingUnavailable when the response has no recognisable list, because
     that is a changed or misconfigured template, not a missing application.
     """
     candidate: Any = payload
@@ -93,5 +89,6 @@ def extract_rows(payload: Any) -> list[Mapping[str, Any]]:
             return []
 
     raise TrackingUnavailable(
-        f"{SICANTIK}: template answer has no list under any of {list(LIST_KEYS)}; check SICANTIK_TEMPLATE_ID"
+        f"{SICANTIK}: template response has no list under any of {list(LIST_KEYS)}; "
+        "check SICANTIK_TEMPLATE_ID"
     )

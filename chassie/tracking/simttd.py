@@ -1,7 +1,7 @@
 """Client of SIM TTD through the small JSON contract defined by this project.
 
 `GET {base}/api/v1/permohonan?kode_pendaftaran=<kode>` with
-`Authorization: Bearer <token>` answers `{"data": {application}}`, or 404 (or
+`Authorization: Bearer <token>` returns `{"data": {application}}`, or 404 (or
 `{"data": null}`) when there is no such application. docs/tracking.md has the
 full contract; field names can be remapped like SiCantik's.
 """
@@ -49,7 +49,7 @@ class SimTtdClient(TrackingClient):
         if payload is None:
             return None
         if not isinstance(payload, Mapping) or "data" not in payload:
-            raise TrackingUnavailable(f"{SIMTTD}: answer has no 'data' member")
+            raise TrackingUnavailable(f"{SIMTTD}: response has no 'data' member")
 
         record: Any = payload["data"]
         if record is None:
@@ -58,7 +58,7 @@ class SimTtdClient(TrackingClient):
             raise TrackingUnavailable(f"{SIMTTD}: 'data' is not an object")
         if not record_matches(record, self.field_map, kode):
             logger.warning(
-                "tracking answer for another code system=%s kode_pendaftaran=%s",
+                "tracking response for another code system=%s kode_pendaftaran=%s",
                 SIMTTD,
                 kode,
             )
