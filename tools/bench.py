@@ -423,6 +423,7 @@ def summary_values(outcome: BenchOutcome) -> Dict[str, Any]:
         "plain_p95_ms": plain_reply.p95_ms,
         "train_s": outcome.chassie_train.seconds if outcome.chassie_train else None,
         "plain_train_s": outcome.plain_train.seconds if outcome.plain_train else None,
+        "train_cpu_s": outcome.chassie_train.cpu_seconds if outcome.chassie_train else None,
         "rss_mb": outcome.chassie.rss_mb if outcome.chassie else None,
         "plain_rss_mb": outcome.plain.rss_mb if outcome.plain else None,
         "nlu_parses_per_s": (outcome.chassie_nlu or {}).get("parses_per_s"),
@@ -435,6 +436,10 @@ def summary_values(outcome: BenchOutcome) -> Dict[str, Any]:
 
 def _status_cell(count: int, stats: LatencyStats) -> str:
     return f"{count}, {fmt(stats.p50_ms, 0)} / {fmt(stats.p99_ms, 0)}"
+
+
+def _training_cell(command: TimedCommand, name: str) -> str:
+    return f"{fmt(command.seconds, 1)} (CPU {fmt(command.cpu_seconds, 1)}), {name}"
 
 
 def _rows(outcome: BenchOutcome) -> List[List[str]]:
@@ -484,13 +489,11 @@ def _rows(outcome: BenchOutcome) -> List[List[str]]:
             *both(lambda run: ", ".join(f"{v:.0f}" for v in run.load.extra.get("calibration_reply_ms", []))),
         ],
         [
-            "training (s)",
-            fmt(outcome.chassie_train.seconds, 1) + " (`rasa train --force`)"
+            "training wall time (CPU time) (s)",
+            _training_cell(outcome.chassie_train, "`rasa train --force`")
             if outcome.chassie_train
             else "– (skipped)",
-            fmt(outcome.plain_train.seconds, 1) + " (`rasa init`, includes training)"
-            if outcome.plain_train
-            else "–",
+            _training_cell(outcome.plain_train, "`rasa init`") if outcome.plain_train else "–",
         ],
         [
             "model size (MiB)",

@@ -23,6 +23,7 @@ SUMMARY_FIELDS = (
     "plain_p95_ms",
     "train_s",
     "plain_train_s",
+    "train_cpu_s",
     "rss_mb",
     "plain_rss_mb",
     "nlu_parses_per_s",

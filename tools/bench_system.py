@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import resource
 import subprocess
 import time
 from dataclasses import dataclass
@@ -29,10 +30,11 @@ class MachineInfo:
 
 @dataclass(frozen=True)
 class TimedCommand:
-    """A command run to completion: its wall time, exit code and the tail of its output."""
+    """A command run to completion: wall and CPU time, exit code and the tail of its output."""
 
     argv: List[str]
     seconds: float
+    cpu_seconds: float
     returncode: int
     output_tail: str
 
@@ -115,8 +117,14 @@ def tree_resident_mb(pid: int) -> float:
 
 
 def run_timed(argv: Sequence[str], cwd: Path, env: Dict[str, str], timeout: float) -> TimedCommand:
-    """Run a command to completion and time it; its output is kept only as a short tail for errors."""
+    """Run a command to completion and time it; its output is kept only as a short tail for errors.
+
+    CPU time (user + system of the command and its children) is read from
+    RUSAGE_CHILDREN, so it is exact only while no other child process of this
+    one ends during the command; on a busy machine it varies less than wall time.
+    """
     logger.info("Running %s in %s", " ".join(argv), cwd)
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
         completed = subprocess.run(
@@ -133,8 +141,12 @@ def run_timed(argv: Sequence[str], cwd: Path, env: Dict[str, str], timeout: floa
     except subprocess.TimeoutExpired as error:
         output, returncode = error.stdout or b"", -1
     seconds = time.perf_counter() - started
+    usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = (usage_after.ru_utime - usage_before.ru_utime) + (
+        usage_after.ru_stime - usage_before.ru_stime
+    )
     tail = "\n".join(output.decode("utf-8", "replace").splitlines()[-20:])
-    return TimedCommand(list(argv), seconds, returncode, tail)
+    return TimedCommand(list(argv), seconds, cpu_seconds, returncode, tail)
 
 
 def file_size_mb(path: Path) -> float | None:
