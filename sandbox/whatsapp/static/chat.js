@@ -114,7 +114,7 @@ function renderOutgoing(bubble, item) {
     }
   } else if (message.type === "template") {
     const template = message.template;
-    parts.push(`<span class="kind">Templat: ${escapeHtml(template.name)} (${escapeHtml(template.language.code)})</span>`);
+    parts.push(`<div class="kind">Templat: ${escapeHtml(template.name)} (${escapeHtml(template.language.code)})</div>`);
     for (const component of template.components || []) {
       if (component.type === "body") {
         parts.push(component.parameters.map((p) => formatWhatsApp(p.text || "")).join("<br>"));
