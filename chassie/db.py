@@ -95,6 +95,8 @@ def upgrade_schema(url: Optional[str] = None) -> None:
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    # Callers have their own logging set-up; alembic.ini's would replace it.
+    config.attributes["skip_logging_config"] = True
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     # Alembic's config file syntax treats "%" as interpolation.
     config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
