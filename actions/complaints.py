@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from chassie.complaints import messages
-from chassie.complaints.commands import parse_team_command, parse_ticket_check
+from chassie.complaints.commands import is_cancel_command, parse_team_command, parse_ticket_check
 from chassie.complaints.form import (
     FIELD_ALIASES,
     check_complaint_form,
@@ -30,6 +30,8 @@ STATUS_SLOT = "complaint_form_status"
 STATUS_TEMPLATE = "template"
 STATUS_INCOMPLETE = "incomplete"
 STATUS_COMPLETE = "complete"
+STATUS_CANCELLED = "cancelled"
+REQUESTED_SLOT = "requested_slot"
 COMPLAINT_TEXT_ENTITY = "complaint_text"
 TICKET_NUMBER_ENTITY = "ticket_number"
 FIELD_ENTITY = "complaint_field"
@@ -148,6 +150,10 @@ class ValidateComplaintFormFields(FormValidationAction):
 
     def _validate(self, name: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         text = str(value or "")
+        if is_cancel_command(text) and text.strip() == (tracker.latest_message.get("text") or "").strip():
+            # "batal" that the classifier took for deny: setting requested_slot
+            # to None ends the form, and a rule on the status says "dibatalkan".
+            return {SLOT_BY_FIELD[name]: None, STATUS_SLOT: STATUS_CANCELLED, REQUESTED_SLOT: None}
         if self._is_pasted_form(text, tracker):
             return self._fill_from_pasted_form(name, text, dispatcher, tracker)
 

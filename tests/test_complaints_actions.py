@@ -224,6 +224,25 @@ def test_guided_form_rejects_then_accepts_nik(service: ComplaintService) -> None
     assert accepted == {"complaint_nik": "5171010101900001"}
 
 
+@pytest.mark.parametrize("typed", ["batal", "Batal.", "tidak jadi", "*batal*"])
+def test_batal_inside_form_ends_it(service: ComplaintService, typed: str) -> None:
+    result = ValidateComplaintFormFields().validate_complaint_alamat(
+        typed, CollectingDispatcher(), make_tracker(typed, intent="deny"), DOMAIN
+    )
+
+    assert result == {"complaint_alamat": None, "complaint_form_status": "cancelled", "requested_slot": None}
+
+
+def test_batal_inside_longer_answer_is_text(service: ComplaintService) -> None:
+    text = "Jl. Batal Jadi No. 3, Denpasar"
+
+    result = ValidateComplaintFormFields().validate_complaint_alamat(
+        text, CollectingDispatcher(), make_tracker(text, intent="out_of_scope"), DOMAIN
+    )
+
+    assert result == {"complaint_alamat": text}
+
+
 def test_guided_form_normalises_phone(service: ComplaintService) -> None:
     result = ValidateComplaintFormFields().validate_complaint_telp(
         "+62 812 3456 7890", CollectingDispatcher(), make_tracker("+62 812 3456 7890", intent="out_of_scope"), DOMAIN

@@ -12,6 +12,28 @@ COMMAND_CLOSE = "selesai"
 COMMAND_LIST = "tiket"
 TEAM_COMMANDS: tuple[str, ...] = (COMMAND_REPLY, COMMAND_CLOSE, COMMAND_LIST)
 
+# Whole messages that stop the complaint form. "batal" alone is also an
+# example of deny in the base training data, so the form cannot rely on the
+# classifier to tell them apart.
+CANCEL_PHRASES = frozenset(
+    {
+        "batal",
+        "batalkan",
+        "batalin",
+        "cancel",
+        "stop",
+        "batal isi",
+        "batal saja",
+        "batal aja",
+        "tidak jadi",
+        "nggak jadi",
+        "gak jadi",
+        "ga jadi",
+        "gk jadi",
+        "ndak jadi",
+    }
+)
+
 _TEAM_COMMAND = re.compile(
     r"^\s*[*_]?#\s*(?P<command>balas|selesai|tiket)\b[*_]?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
 )
@@ -58,6 +80,12 @@ def _text_after_ticket_number(rest: str) -> str:
     if match is None:
         return ""
     return rest[match.end() :].lstrip(" :-\t").strip()
+
+
+def is_cancel_command(text: str) -> bool:
+    """Tell whether a whole message asks to stop the complaint form ("batal", "tidak jadi")."""
+    words = re.sub(r"[^\w\s]", " ", (text or "").lower()).split()
+    return " ".join(words) in CANCEL_PHRASES
 
 
 def parse_ticket_check(text: str) -> str | None:
