@@ -189,7 +189,7 @@ def test_main_prints_fallback_note(tmp_path: Path, capsys: pytest.CaptureFixture
     output = capsys.readouterr().out
 
     assert "Errors below the fallback threshold 0.50: 2 of 3" in output
-    assert "confident wrong answers: 1." in output
+    assert "Confident wrong replies: 1." in output
 
 
 def test_main_missing_report_fails(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -15,7 +15,7 @@ failure.
 scoring, so a wrong intent predicted below the fallback threshold counts as an
 error even though the assistant would give its fallback reply instead. The
 script reads that threshold from config.yml and marks such errors, because a
-confident wrong answer is worse than a fallback.
+confident wrong reply is worse than the fallback reply.
 """
 
 from __future__ import annotations
@@ -211,9 +211,9 @@ def _format_confusions(summary: Summary) -> list[str]:
 
     lines = ["Confusions (expected -> predicted (count): examples (confidence)):"]
     for confusion in summary.confusions:
-        shown = confusion.examples[:MAX_EXAMPLES_PER_CONFUSION]
-        examples = "; ".join(_format_example(example) for example in shown)
-        hidden = confusion.count - len(shown)
+        listed = confusion.examples[:MAX_EXAMPLES_PER_CONFUSION]
+        examples = "; ".join(_format_example(example) for example in listed)
+        hidden = confusion.count - len(listed)
         if hidden > 0:
             examples += f"; and {hidden} more"
         lines.append(f"  {confusion.expected} -> {confusion.predicted} ({confusion.count}): {examples}")
@@ -229,8 +229,8 @@ def _format_fallback_note(summary: Summary) -> list[str]:
     # carry the ranking needed to tell, so this is a lower bound.
     return [
         f"Errors below the fallback threshold {summary.fallback_threshold:.2f}: "
-        f"{caught} of {summary.error_count} (the assistant gives its fallback reply "
-        f"to these); confident wrong answers: {confident}.",
+        f"{caught} of {summary.error_count}. The assistant sends its fallback reply to these.",
+        f"Confident wrong replies: {confident}.",
     ]
 
 
