@@ -139,8 +139,9 @@ class ActionNotificationSubscribe(Action):
 
     @staticmethod
     def _target(tracker: Tracker, command: SubscriptionCommand | None) -> tuple[str | None, str | None]:
-        # The typed command wins; a button may carry entities; otherwise the
-        # application of the tracking answer that offered the subscription.
+        # The typed command wins. Next come entities, which a button payload
+        # may carry. Last is the application of the tracking reply that
+        # offered the subscription.
         if command is not None and (command.kode_pendaftaran or command.system):
             return command.system, command.kode_pendaftaran
         kode = normalise_kode(_entity(tracker, KODE_ENTITY))

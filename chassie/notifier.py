@@ -81,7 +81,7 @@ async def serve(process: NotifierProcess, stop: asyncio.Event) -> None:
         bool(settings.push_secret),
     )
     if not settings.push_secret:
-        logger.warning("NOTIFIER_PUSH_SECRET is not set; POST /push answers 503 until it is")
+        logger.warning("NOTIFIER_PUSH_SECRET is not set, so POST /push returns 503 until it is set")
 
     try:
         await process.notifier.run(stop)

@@ -81,7 +81,9 @@ def subscribe(text: str, **kwargs: Any) -> str:
 
 
 def unsubscribe(text: str, **kwargs: Any) -> str:
-    return run_action(ActionNotificationUnsubscribe(), make_tracker(text, "notification_unsubscribe", **kwargs))[0]
+    return run_action(
+        ActionNotificationUnsubscribe(), make_tracker(text, "notification_unsubscribe", **kwargs)
+    )[0]
 
 
 def test_typed_command_subscribes(store: NotificationStore) -> None:
@@ -93,13 +95,15 @@ def test_typed_command_subscribes(store: NotificationStore) -> None:
     assert text.endswith(MENU_HINT)
     (subscription,) = store.active_subscriptions(OWNER)
     assert (subscription.system, subscription.kode_pendaftaran) == ("sicantik", KODE)
-    # The status shown now is the baseline; only a later change is notified.
+    # The status shown now is the baseline, so only a later change is notified.
     assert subscription.snapshot.category == StatusCategory.IN_PROCESS.value
     assert subscription.snapshot.tahapan == "Survei Lapangan"
 
 
 def test_offer_button_subscribes_last_application(store: NotificationStore) -> None:
-    check = make_tracker(f"72 {KODE}", "check_status", {"kode_pendaftaran": KODE, "tracking_system": "sicantik"})
+    check = make_tracker(
+        f"72 {KODE}", "check_status", {"kode_pendaftaran": KODE, "tracking_system": "sicantik"}
+    )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionCheckStatus().run(dispatcher, check, {}))
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
@@ -110,7 +114,12 @@ def test_offer_button_subscribes_last_application(store: NotificationStore) -> N
 
     assert f"*{KODE}*" in text
     assert [s.kode_pendaftaran for s in store.active_subscriptions(OWNER)] == [KODE]
-    assert {"event": "slot", "name": "tracking_notification_offered", "value": False, "timestamp": None} in events
+    assert {
+        "event": "slot",
+        "name": "tracking_notification_offered",
+        "value": False,
+        "timestamp": None,
+    } in events
 
 
 def test_subscribing_twice_says_already(store: NotificationStore) -> None:

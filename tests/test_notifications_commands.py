@@ -61,7 +61,12 @@ def test_other_text_is_not_command(text) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["langganan notifikasi 72 ../../etc/passwd", "langganan notifikasi 72 CSO 2022 123", "langganan notifikasi !!!"]
+    "text",
+    [
+        "langganan notifikasi 72 ../../etc/passwd",
+        "langganan notifikasi 72 CSO 2022 123",
+        "langganan notifikasi !!!",
+    ],
 )
 def test_invalid_code_flagged(text) -> None:
     command = parse_subscription_command(text)
@@ -82,7 +87,9 @@ def test_command_intents_and_span() -> None:
     assert text[start:end] == KODE
 
 
-def application(category: StatusCategory, tahapan: str = "Verifikasi", status: str = "proses") -> ApplicationStatus:
+def application(
+    category: StatusCategory, tahapan: str = "Verifikasi", status: str = "proses"
+) -> ApplicationStatus:
     return ApplicationStatus(KODE, "sicantik", category, status, tahapan=tahapan, licence_type="Izin Reklame")
 
 
@@ -91,10 +98,30 @@ def application(category: StatusCategory, tahapan: str = "Verifikasi", status: s
     [
         (None, application(StatusCategory.IN_PROCESS), True, None),
         (None, application(StatusCategory.ISSUED), False, EventKind.ISSUED),
-        (Snapshot("in_process", "proses", "Verifikasi"), application(StatusCategory.REJECTED), False, EventKind.REJECTED),
-        (Snapshot("in_process", "proses", "Verifikasi"), application(StatusCategory.FINISHED), False, EventKind.FINISHED),
-        (Snapshot("in_process", "proses", "Verifikasi"), application(StatusCategory.IN_PROCESS, "Survei"), False, None),
-        (Snapshot("in_process", "proses", "Verifikasi"), application(StatusCategory.IN_PROCESS, "Survei"), True, EventKind.STAGE),
+        (
+            Snapshot("in_process", "proses", "Verifikasi"),
+            application(StatusCategory.REJECTED),
+            False,
+            EventKind.REJECTED,
+        ),
+        (
+            Snapshot("in_process", "proses", "Verifikasi"),
+            application(StatusCategory.FINISHED),
+            False,
+            EventKind.FINISHED,
+        ),
+        (
+            Snapshot("in_process", "proses", "Verifikasi"),
+            application(StatusCategory.IN_PROCESS, "Survei"),
+            False,
+            None,
+        ),
+        (
+            Snapshot("in_process", "proses", "Verifikasi"),
+            application(StatusCategory.IN_PROCESS, "Survei"),
+            True,
+            EventKind.STAGE,
+        ),
         (Snapshot("in_process", "proses", "Verifikasi"), application(StatusCategory.IN_PROCESS), True, None),
     ],
     ids=["baseline", "final-first", "rejected", "finished", "stage-off", "stage-on", "unchanged"],
@@ -176,7 +203,11 @@ def test_notifier_settings_from_env() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("NOTIFIER_POLL_INTERVAL", "soon"), ("NOTIFIER_POLL_JITTER", "1.5"), ("NOTIFIER_MAX_CONCURRENT_LOOKUPS", "0")],
+    [
+        ("NOTIFIER_POLL_INTERVAL", "soon"),
+        ("NOTIFIER_POLL_JITTER", "1.5"),
+        ("NOTIFIER_MAX_CONCURRENT_LOOKUPS", "0"),
+    ],
 )
 def test_invalid_notifier_setting_named(name, value) -> None:
     with pytest.raises(NotificationSettingsError, match=name):

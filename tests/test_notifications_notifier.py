@@ -123,9 +123,7 @@ def test_rejected_sends_reason(database_url, tracking, graph, clock) -> None:
     notifier = make_notifier(database_url, tracking, graph, clock)
     subscribe_with_baseline(notifier, OWNER, "simttd", SIMTTD_KODE)
 
-    tracking.set_status(
-        "simttd", SIMTTD_KODE, "ditolak", keterangan="Dokumen\nAmdal belum   dilampirkan."
-    )
+    tracking.set_status("simttd", SIMTTD_KODE, "ditolak", keterangan="Dokumen\nAmdal belum   dilampirkan.")
     cycles(notifier, clock, 3)
 
     sent = graph.templates_sent(OWNER)
@@ -358,9 +356,7 @@ def test_lookups_bounded_by_concurrency(database_url, tracking, graph, clock) ->
     notifier = make_notifier(database_url, tracking, graph, clock, settings=settings)
     for number in range(6):
         kode = f"TTD-2024-00{number:04d}"
-        tracking.add_application(
-            {**tracking.find("simttd", SIMTTD_KODE), "kode": kode}
-        )
+        tracking.add_application({**tracking.find("simttd", SIMTTD_KODE), "kode": kode})
         notifier.store.subscribe(OWNER, "simttd", kode)
     tracking.set_fault("simttd", Fault(delay_seconds=0.3))
 

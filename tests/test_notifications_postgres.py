@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,7 @@ from tests.notifications_harness import (
     tracking_service,
     wait_until,
 )
+from tools.stack import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BASE_KODE = "TTD-2023-000123"
@@ -79,15 +81,28 @@ def add_subscribed_applications(tracking: TrackingSandbox, database_url: str, co
 
 
 def start_notifier(name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen:
+    """Start `python -m chassie.notifier` and wait until its health endpoint responds."""
+    port = free_port()
     log = (log_dir / f"{name}.log").open("wb")
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "chassie.notifier"],
         cwd=PROJECT_ROOT,
-        env=env,
+        env={**env, "NOTIFIER_PORT": str(port)},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    healthy = wait_until(lambda: is_healthy(f"http://127.0.0.1:{port}/health"), timeout=30)
+    assert healthy, f"notifier {name} did not start: {(log_dir / f'{name}.log').read_text(errors='replace')}"
+    return process
+
+
+def is_healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -107,7 +122,9 @@ def notifier_environment(database_url: str, tracking: TrackingSandbox, graph: Gr
         "NOTIFIER_POLL_JITTER": "0.5",
         "NOTIFIER_TICK": "0.05",
         "NOTIFIER_BATCH_SIZE": "3",
-        "NOTIFIER_PORT": "0",
+        # A killed notifier's leases expire quickly, so its successor takes over within the test.
+        "NOTIFIER_POLL_LEASE": "2",
+        "NOTIFIER_LEASE": "5",
         "NOTIFIER_PUSH_SECRET": "",
     }
 
@@ -117,7 +134,6 @@ def test_two_notifier_processes_send_once(database_url, tracking, graph, tmp_pat
     env = notifier_environment(database_url, tracking, graph)
     processes = [start_notifier(name, env, tmp_path) for name in ("first", "second")]
     try:
-        time.sleep(1.0)
         for kode in kodes:
             tracking.set_status("simttd", kode, "terbit")
         delivered = wait_until(lambda: len(graph.templates_sent()) >= APPLICATIONS, timeout=30)
@@ -141,7 +157,7 @@ def test_killed_notifier_is_replaced(database_url, tracking, graph, tmp_path) ->
     env = notifier_environment(database_url, tracking, graph)
 
     first = start_notifier("first", env, tmp_path)
-    time.sleep(1.0)
+    time.sleep(0.5)
     stop(first, signal.SIGKILL)
     tracking.set_status("simttd", kode, "terbit")
     second = start_notifier("second", env, tmp_path)

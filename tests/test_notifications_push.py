@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from chassie.notifications.poller import Notifier
 from chassie.notifications.push import (
     PUSH_SIGNATURE_HEADER,
     PushPayloadError,
@@ -19,7 +20,6 @@ from chassie.notifications.push import (
     parse_push,
     sign_push_body,
 )
-from chassie.notifications.poller import Notifier
 from chassie.tracking.models import StatusCategory
 from sandbox.tracking import TrackingSandbox
 from tests.notifications_harness import (
@@ -78,7 +78,7 @@ async def post(
     signature: str | None,
     secret: str = SECRET,
 ) -> tuple[int, Any]:
-    """Serve the push app on a free port, POST one body, deliver what it queued, return the answer."""
+    """Serve the push app on a free port, POST one body, deliver what it queued, return the response."""
     runner = web.AppRunner(make_push_app(notifier, secret), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -208,7 +208,9 @@ def test_signed_non_json_is_rejected(notifier) -> None:
 
 
 def test_push_in_process_status_is_silent(notifier, graph) -> None:
-    body, signature = signed({"system": "71", "kode_pendaftaran": KODE, "status": "proses", "tahapan": "Paraf"})
+    body, signature = signed(
+        {"system": "71", "kode_pendaftaran": KODE, "status": "proses", "tahapan": "Paraf"}
+    )
 
     status, answer = asyncio.run(post(notifier, body, signature))
 

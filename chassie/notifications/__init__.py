@@ -1,10 +1,11 @@
 """Notifications to applicants when their licence is issued or rejected.
 
-Plain modules without Rasa: the typed commands (`commands`), the tables
-(`models`), subscriptions and the outbox (`store`), change detection and
-template filling (`events`), settings (`settings`), the poll loop and sender
-(`poller`), the push endpoint (`push`), the office listing (`listing`) and the
-texts citizens read (`replies`). The process is `python -m chassie.notifier`.
+Plain modules without Rasa. `commands` parses the typed commands, `models`
+defines the tables and `store` keeps subscriptions and the outbox. `events`
+detects changes and fills templates, `settings` reads the configuration,
+`poller` polls and sends, and `push` serves the push endpoint. `listing` shows
+the office what was sent and `replies` holds the texts citizens read. The
+process is `python -m chassie.notifier`.
 """
 
 from chassie.notifications.commands import (

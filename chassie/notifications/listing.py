@@ -1,4 +1,4 @@
-"""What the office sees: the notifications sent, with the delivery status WhatsApp reported."""
+"""Listing of the notifications sent, with the delivery status WhatsApp reported, for the office."""
 
 from __future__ import annotations
 
@@ -103,8 +103,14 @@ def list_notifications(
                     delivery_at=(delivery.status_at or delivery.recorded_at) if delivery else None,
                     # A failure WhatsApp reports after accepting the message
                     # (undeliverable number, say) outranks the send's own error.
-                    error_code=(delivery.error_code if delivery and delivery.error_code else notification.last_error_code),
-                    error=(delivery.error_title if delivery and delivery.error_title else notification.last_error),
+                    error_code=(
+                        delivery.error_code
+                        if delivery and delivery.error_code
+                        else notification.last_error_code
+                    ),
+                    error=(
+                        delivery.error_title if delivery and delivery.error_title else notification.last_error
+                    ),
                 )
             )
         return rows
@@ -128,9 +134,10 @@ def format_table(rows: list[NotificationRow], show_phone: bool = False) -> str:
     records = [row.as_dict(show_phone) for row in rows]
     header = [title for _, title in TABLE_COLUMNS]
     cells = [[_cell(record, key) for key, _ in TABLE_COLUMNS] for record in records]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    widths = [max([len(title)] + [len(row[index]) for row in cells]) for index, title in enumerate(header)]
+    lines = ["  ".join(title.ljust(width) for title, width in zip(header, widths, strict=True))]
+    for row in cells:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     for record in records:
         if record["error"]:
             lines.append(f"#{record['id']} error: {record['error']}")

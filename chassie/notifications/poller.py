@@ -86,7 +86,7 @@ class Notifier:
         subscriptions = await asyncio.to_thread(
             self.store.claim_due_subscriptions,
             self.owner,
-            self.settings.lease_seconds,
+            self.settings.poll_lease_seconds,
             self.settings.batch_size,
         )
         if not subscriptions:
@@ -102,9 +102,7 @@ class Notifier:
         )
         return len(subscriptions), sum(results)
 
-    async def _poll_application(
-        self, system: str, kode: str, subscriptions: list[SubscriptionView]
-    ) -> int:
+    async def _poll_application(self, system: str, kode: str, subscriptions: list[SubscriptionView]) -> int:
         async with self._lookup_slots:
             outcome = await self._lookup(system, kode)
 
@@ -120,9 +118,7 @@ class Notifier:
             )
             next_poll_at = self.store.clock() + self.next_poll_delay()
             for subscription in subscriptions:
-                await asyncio.to_thread(
-                    self.store.reschedule_poll, subscription.id, self.owner, next_poll_at
-                )
+                await asyncio.to_thread(self.store.reschedule_poll, subscription.id, self.owner, next_poll_at)
             return 0
 
         queued = 0
@@ -237,9 +233,7 @@ class Notifier:
             return
         except ValueError as error:
             # The message itself is invalid (an empty template name, say).
-            await asyncio.to_thread(
-                self.store.mark_failed, notification.id, self.owner, str(error), None
-            )
+            await asyncio.to_thread(self.store.mark_failed, notification.id, self.owner, str(error), None)
             logger.error("notification failed permanently %s error=%s", ids, error)
             return
         except Exception as error:
@@ -324,7 +318,9 @@ class Notifier:
     async def _sleep(self, stop: asyncio.Event) -> None:
         waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
         try:
-            await asyncio.wait(waiters, timeout=self.settings.tick_seconds, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                waiters, timeout=self.settings.tick_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             for waiter in waiters:
                 waiter.cancel()

@@ -29,15 +29,15 @@ def _application_line(system: str, kode: str) -> str:
 
 
 def subscribed_reply(system: str, kode: str, checked: bool) -> Reply:
-    """Confirm a new subscription; say so when the status could not be checked just now."""
+    """Confirm a new subscription, mentioning when the status could not be checked just now."""
     parts = [
-        f"Baik, kami akan mengabari Bapak/Ibu lewat WhatsApp ketika permohonan {_application_line(system, kode)} "
+        "Baik, kami akan mengabari Bapak/Ibu lewat WhatsApp ketika permohonan "
+        f"{_application_line(system, kode)} "
         "*terbit* atau *ditolak*."
     ]
     if not checked:
         parts.append(
-            "Saat ini sistem perizinan belum dapat kami hubungi, "
-            "tetapi permohonan ini tetap kami pantau."
+            "Saat ini sistem perizinan belum dapat kami hubungi, tetapi permohonan ini tetap kami pantau."
         )
     parts.append(f"Untuk berhenti, ketik *{UNSUBSCRIBE_PHRASE}*.")
     return Reply(_with_hint(*parts))
@@ -47,7 +47,8 @@ def already_subscribed_reply(system: str, kode: str) -> Reply:
     """Say that this number already follows the application."""
     return Reply(
         _with_hint(
-            f"Bapak/Ibu sudah berlangganan pemberitahuan untuk permohonan {_application_line(system, kode)}.\n"
+            "Bapak/Ibu sudah berlangganan pemberitahuan untuk permohonan "
+            f"{_application_line(system, kode)}.\n"
             "Kami akan mengabari ketika izin terbit atau ditolak.",
             f"Untuk berhenti, ketik *{UNSUBSCRIBE_PHRASE}*.",
         )

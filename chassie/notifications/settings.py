@@ -25,6 +25,11 @@ DEFAULT_BATCH_SIZE = 50
 # margin: a lease that expires while its holder is still sending lets another
 # notifier send the same message.
 DEFAULT_LEASE_SECONDS = 120.0
+# A poll lease only keeps two notifiers from looking up the same application
+# at once (a duplicate lookup is harmless), so it is short: a notifier that
+# dies while polling delays the next lookup by this much. It must still
+# outlast one lookup (7 s with the default tracking timeouts).
+DEFAULT_POLL_LEASE_SECONDS = 30.0
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_RETRY_BASE_SECONDS = 30.0
 DEFAULT_RETRY_MAX_SECONDS = 3600.0
@@ -149,6 +154,7 @@ class NotifierSettings:
     max_concurrent_sends: int = DEFAULT_MAX_CONCURRENT_SENDS
     batch_size: int = DEFAULT_BATCH_SIZE
     lease_seconds: float = DEFAULT_LEASE_SECONDS
+    poll_lease_seconds: float = DEFAULT_POLL_LEASE_SECONDS
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     retry_base_seconds: float = DEFAULT_RETRY_BASE_SECONDS
     retry_max_seconds: float = DEFAULT_RETRY_MAX_SECONDS
@@ -176,6 +182,7 @@ class NotifierSettings:
             max_concurrent_sends=_int(env, "NOTIFIER_MAX_CONCURRENT_SENDS", DEFAULT_MAX_CONCURRENT_SENDS),
             batch_size=_int(env, "NOTIFIER_BATCH_SIZE", DEFAULT_BATCH_SIZE),
             lease_seconds=_float(env, "NOTIFIER_LEASE", DEFAULT_LEASE_SECONDS, 1.0),
+            poll_lease_seconds=_float(env, "NOTIFIER_POLL_LEASE", DEFAULT_POLL_LEASE_SECONDS, 1.0),
             max_attempts=_int(env, "NOTIFIER_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
             retry_base_seconds=_float(env, "NOTIFIER_RETRY_BASE", DEFAULT_RETRY_BASE_SECONDS),
             retry_max_seconds=_float(env, "NOTIFIER_RETRY_MAX", DEFAULT_RETRY_MAX_SECONDS),

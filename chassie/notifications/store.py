@@ -1,7 +1,7 @@
 """Subscriptions and the notification outbox in the database.
 
 Every claim is one conditional UPDATE (`... WHERE status = 'pending' AND
-next_attempt_at <= now`, or a lease that has expired) whose row count tells
+next_attempt_at <= now`, or a lease that has expired) whose row count shows
 the caller whether it won. On PostgreSQL a concurrent UPDATE of the same row
 waits for the first to commit and then re-checks the WHERE clause against the
 new row, and SQLite runs one writer at a time, so two notifiers never both win
@@ -42,8 +42,8 @@ from chassie.whatsapp.privacy import mask_phone
 logger = logging.getLogger(__name__)
 
 # Two writers recording observations of one subscription at the same moment
-# (a poll and a push) make one of them read again; more rounds than this mean
-# something keeps writing the row, which is a bug worth an error.
+# (a poll and a push) make one of them read the row again. More rounds than
+# this mean something keeps writing the row, which is a bug worth an error.
 MAX_OBSERVATION_ROUNDS = 5
 # On SQLite a claim looks at this many times the rows it wants, because some
 # may be won by another process between the SELECT and the UPDATE.
@@ -92,7 +92,7 @@ class UnsubscribeResult:
 
 @dataclass(frozen=True)
 class ObservationResult:
-    """What recording one observed status did."""
+    """The outcome of recording one observed status."""
 
     subscription_id: int
     event: EventKind | None = None
@@ -220,7 +220,10 @@ class NotificationStore:
     def unsubscribe(
         self, wa_id: str, system: str | None = None, kode_pendaftaran: str | None = None
     ) -> UnsubscribeResult:
-        """Cancel the active subscriptions of `wa_id` (all, or those of one application) and their unsent notifications."""
+        """Cancel the active subscriptions of `wa_id` and drop its queued notifications.
+
+        With `system` and `kode_pendaftaran` only those of one application.
+        """
         now = self.clock()
         subscription_filter = [Subscription.wa_id == wa_id, Subscription.status == ACTIVE]
         notification_filter = [Notification.wa_id == wa_id, Notification.status == PENDING]
@@ -296,9 +299,7 @@ class NotificationStore:
             row = session.get(Subscription, subscription_id)
             return _view(row) if row is not None else None
 
-    def claim_due_subscriptions(
-        self, owner: str, lease_seconds: float, limit: int
-    ) -> list[SubscriptionView]:
+    def claim_due_subscriptions(self, owner: str, lease_seconds: float, limit: int) -> list[SubscriptionView]:
         """Take the poll lease of up to `limit` active subscriptions whose next poll is due."""
         now = self.clock()
         due = and_(
@@ -329,7 +330,7 @@ class NotificationStore:
         values: dict[str, object],
         limit: int,
     ) -> list[int]:
-        """Set `values` on up to `limit` rows matching `claimable` that no other writer claims; return their ids."""
+        """Claim up to `limit` rows matching `claimable` by setting `values`, and return their ids."""
         with session_scope(self.database_url) as session:
             if session.get_bind().dialect.name == "postgresql":
                 # SKIP LOCKED lets concurrent notifiers take disjoint rows
@@ -338,13 +339,17 @@ class NotificationStore:
                 # UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED) is not used:
                 # PostgreSQL may re-run that subquery while rechecking rows
                 # and then update more rows than the LIMIT.)
-                locked = session.execute(
-                    select(model.id)
-                    .where(claimable)
-                    .order_by(order_by)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                ).scalars().all()
+                locked = (
+                    session.execute(
+                        select(model.id)
+                        .where(claimable)
+                        .order_by(order_by)
+                        .limit(limit)
+                        .with_for_update(skip_locked=True)
+                    )
+                    .scalars()
+                    .all()
+                )
                 if not locked:
                     return []
                 session.execute(
@@ -358,9 +363,13 @@ class NotificationStore:
             # SQLite has no row locks: look at a few more rows than needed and
             # claim them one conditional UPDATE at a time, so rows another
             # process won in between are skipped, not waited for.
-            ids = session.execute(
-                select(model.id).where(claimable).order_by(order_by).limit(limit * CLAIM_OVERSCAN)
-            ).scalars().all()
+            ids = (
+                session.execute(
+                    select(model.id).where(claimable).order_by(order_by).limit(limit * CLAIM_OVERSCAN)
+                )
+                .scalars()
+                .all()
+            )
 
         claimed: list[int] = []
         for row_id in ids:
@@ -400,16 +409,17 @@ class NotificationStore:
         """Compare an observed status with the subscription's baseline and queue a notification for a change.
 
         The new baseline, the closing of the subscription on a final status
-        and the queued notification are written in one transaction, guarded
-        by the subscription's version, so a poll and a push of the same change
-        queue one notification between them.
+        and the queued notification are written in one transaction. The
+        transaction is guarded by the subscription's version, so a poll and a
+        push of the same change queue one notification between them.
         """
         for _ in range(MAX_OBSERVATION_ROUNDS):
             result = self._try_record(subscription_id, application, templates, notify_stages, next_poll_at)
             if result is not None:
                 return result
         logger.error(
-            "notification observation gave up after %d concurrent updates subscription=%d kode_pendaftaran=%s",
+            "notification observation gave up after %d concurrent updates "
+            "subscription=%d kode_pendaftaran=%s",
             MAX_OBSERVATION_ROUNDS,
             subscription_id,
             application.kode_pendaftaran,
