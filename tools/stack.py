@@ -324,4 +324,18 @@ def build_stack(config: StackConfig, echo: bool = False) -> Stack:
                 startup_timeout=30,
             )
         )
+    # The notifier polls subscribed applications; against the tracking sandbox
+    # a short interval makes a status change show within seconds.
+    notifier_env = {**env, "NOTIFIER_PORT": str(config.ports["notifier"])}
+    if config.tracking_sandbox:
+        notifier_env.setdefault("NOTIFIER_POLL_INTERVAL", os.environ.get("NOTIFIER_POLL_INTERVAL") or "10")
+    stack.add(
+        Service(
+            "notifier",
+            [python, "-m", "chassie.notifier"],
+            config.url("notifier", "/health"),
+            notifier_env,
+            startup_timeout=30,
+        )
+    )
     return stack
