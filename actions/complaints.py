@@ -151,9 +151,7 @@ class ValidateComplaintFormFields(FormValidationAction):
     def _validate(self, name: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         text = str(value or "")
         if is_cancel_command(text) and text.strip() == (tracker.latest_message.get("text") or "").strip():
-            # "batal" that the classifier took for deny: setting requested_slot
-            # to None ends the form, and a rule on the status says "dibatalkan".
-            return {SLOT_BY_FIELD[name]: None, STATUS_SLOT: STATUS_CANCELLED, REQUESTED_SLOT: None}
+            return self._cancel(dispatcher)
         if self._is_pasted_form(text, tracker):
             return self._fill_from_pasted_form(name, text, dispatcher, tracker)
 
@@ -162,6 +160,17 @@ class ValidateComplaintFormFields(FormValidationAction):
             dispatcher.utter_message(text=check.error)
             return {SLOT_BY_FIELD[name]: None}
         return {SLOT_BY_FIELD[name]: check.value}
+
+    @staticmethod
+    def _cancel(dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        """End the form on "batal" that the classifier took for another intent (deny, usually).
+
+        Setting requested_slot to None ends the form. The summary that the
+        rules run next sees the cancelled status and stays silent.
+        """
+        dispatcher.utter_message(text=messages.cancelled())
+        updates: dict[str, Any] = {slot: None for slot in SLOT_BY_FIELD.values()}
+        return updates | {STATUS_SLOT: STATUS_CANCELLED, REQUESTED_SLOT: None}
 
     @staticmethod
     def _is_pasted_form(text: str, tracker: Tracker) -> bool:
@@ -237,6 +246,8 @@ class ActionComplaintSummary(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """Show the summary with Kirim and Ubah buttons."""
+        if tracker.get_slot(STATUS_SLOT) == STATUS_CANCELLED:
+            return [SlotSet(STATUS_SLOT, None)]
         values = _form_values(tracker)
         if set(values) != set(FIELDS):
             dispatcher.utter_message(text=messages.nothing_to_send())

@@ -226,11 +226,26 @@ def test_guided_form_rejects_then_accepts_nik(service: ComplaintService) -> None
 
 @pytest.mark.parametrize("typed", ["batal", "Batal.", "tidak jadi", "*batal*"])
 def test_batal_inside_form_ends_it(service: ComplaintService, typed: str) -> None:
+    dispatcher = CollectingDispatcher()
+
     result = ValidateComplaintFormFields().validate_complaint_alamat(
-        typed, CollectingDispatcher(), make_tracker(typed, intent="deny"), DOMAIN
+        typed, dispatcher, make_tracker(typed, intent="deny"), DOMAIN
     )
 
-    assert result == {"complaint_alamat": None, "complaint_form_status": "cancelled", "requested_slot": None}
+    assert result["requested_slot"] is None
+    assert result["complaint_form_status"] == "cancelled"
+    assert result["complaint_nama"] is None
+    assert result["complaint_alamat"] is None
+    assert "dibatalkan" in texts(dispatcher)[0]
+
+
+def test_summary_after_cancel_is_silent(service: ComplaintService) -> None:
+    events, dispatcher = run(
+        ActionComplaintSummary(), make_tracker("batal", intent="deny", slots={"complaint_form_status": "cancelled"})
+    )
+
+    assert dispatcher.messages == []
+    assert slot_values(events) == {"complaint_form_status": None}
 
 
 def test_batal_inside_longer_answer_is_text(service: ComplaintService) -> None:
