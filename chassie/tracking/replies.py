@@ -93,17 +93,17 @@ def status_reply(application: ApplicationStatus, reveal_name: bool) -> Reply:
     offer = None if application.is_final else NOTIFICATION_QUESTION
 
     # Older stages are dropped until the message fits a WhatsApp button body.
-    shown = min(len(application.history), MAX_HISTORY_LINES)
+    history_count = min(len(application.history), MAX_HISTORY_LINES)
     while True:
         parts = [summary]
-        if shown:
-            parts.append(_history_text(application.history, shown))
+        if history_count:
+            parts.append(_history_text(application.history, history_count))
         if offer:
             parts.append(offer)
         text = _with_hint(*parts)
-        if len(text) <= MAX_MESSAGE_CHARS or shown == 0:
+        if len(text) <= MAX_MESSAGE_CHARS or history_count == 0:
             break
-        shown -= 1
+        history_count -= 1
 
     if offer is None:
         return Reply(text)
@@ -141,8 +141,8 @@ def _shorten(value: str) -> str:
     return value[: MAX_FIELD_CHARS - 1].rstrip() + "…"
 
 
-def _history_text(history: tuple[StageEvent, ...], shown: int) -> str:
-    events = history[-shown:]
+def _history_text(history: tuple[StageEvent, ...], history_count: int) -> str:
+    events = history[-history_count:]
     first_number = len(history) - len(events) + 1
     lines = ["*Riwayat tahapan:*"]
     for number, event in enumerate(events, start=first_number):
