@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from chassie.menu import MENU_BY_CODE
 from chassie.office import load_office_settings, office_today, render_app, render_lkpm
+from chassie.whatsapp.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ class ActionShowApp(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         app = load_office_settings().app_by_code(APP_CODE_BY_INTENT.get(intent or "", ""))
         if app is None:
-            logger.warning("No app for intent %s in conversation %s; showing the apps menu.", intent, tracker.sender_id)
+            logger.warning(
+                "No app for intent %s in conversation %s; showing the apps menu.", intent, mask_phone(tracker.sender_id)
+            )
             dispatcher.utter_message(response="utter_info_aplikasi")
             return []
 
