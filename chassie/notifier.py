@@ -10,6 +10,7 @@ in docs/notifications.md. The database schema must be migrated first
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
@@ -26,7 +27,7 @@ from chassie.notifications.settings import (
 )
 from chassie.notifications.store import NotificationStore
 from chassie.tracking.service import TrackingService
-from chassie.tracking.settings import TrackingSettings, TrackingSettingsError
+from chassie.tracking.settings import TrackingSettings, TrackingSettingsError, build_clients
 from chassie.whatsapp.graph import GraphClient
 
 logger = logging.getLogger("chassie.notifier")
@@ -63,8 +64,26 @@ def build_process() -> NotifierProcess:
     # One attempt per claim: retries belong to the outbox, which keeps them
     # across restarts and spaces them out with its own backoff.
     graph = GraphClient.from_env(max_attempts=1)
-    notifier = Notifier(NotificationStore(), TrackingService.from_env(), graph, templates, settings)
+    notifier = Notifier(NotificationStore(), uncached_tracking_service(), graph, templates, settings)
     return NotifierProcess(notifier, graph, settings)
+
+
+def uncached_tracking_service() -> TrackingService:
+    """Build the tracking service from the environment without its answer cache.
+
+    The chat caches lookups for TRACKING_CACHE_TTL (60 s by default), which
+    would hide a change from a notifier polling more often than that. One
+    cycle already looks each application up once for all its subscribers.
+    """
+    try:
+        settings = TrackingSettings.from_env()
+    except (TrackingSettingsError, ValueError) as error:
+        logger.error("tracking settings invalid, polling disabled: %s", error)
+        return TrackingService({}, deadline_seconds=1.0)
+    settings = dataclasses.replace(settings, cache_ttl_seconds=0.0)
+    # The same deadline as TrackingService.from_env: the total timeout plus
+    # slack for one retry's thread start-up and JSON decoding.
+    return TrackingService(build_clients(settings), deadline_seconds=settings.timeouts.total + 1.0)
 
 
 async def serve(process: NotifierProcess, stop: asyncio.Event) -> None:

@@ -110,11 +110,12 @@ def tracking_service(sandbox: TrackingSandbox) -> TrackingService:
 
 def tracking_environment(sandbox: TrackingSandbox) -> dict[str, str]:
     """Return the environment a notifier process needs to reach the tracking sandbox."""
+    # TRACKING_CACHE_TTL stays at its default of 60 s on purpose: the
+    # notifier must see changes sooner than the chat's cache would allow.
     return {
         "SICANTIK_BASE_URL": sandbox.sicantik_base_url,
         "SIMTTD_BASE_URL": sandbox.simttd_base_url,
         "SIMTTD_API_TOKEN": sandbox.simttd_token,
-        "TRACKING_CACHE_TTL": "0",
     }
 
 
