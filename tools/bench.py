@@ -15,7 +15,7 @@ Settings (environment variables): BENCH_CONVERSATIONS (default 20),
 BENCH_SECONDS (default 60), BENCH_ROUNDS (sessions per conversation; replaces
 the time limit), BENCH_STATUSES (status webhooks posted after each send,
 default "sent,delivered,read"; empty for none), BENCH_TRAIN=0 (serve
-models/chassie.tar.gz instead of training), BENCH_PLAIN=0 (skip the plain
+BENCH_MODEL, default models/chassie.tar.gz, instead of training), BENCH_PLAIN=0 (skip the plain
 assistant), BENCH_NLU_SECONDS (default 10; 0 skips), BENCH_REPORT (default
 docs/benchmarks.md; empty to not write), BENCH_KEEP=1 (keep the temporary folder),
 BENCH_PYSPY (path of a py-spy binary: record the servers' stacks during the load),
@@ -117,6 +117,7 @@ class BenchSettings:
     tracker_store: str = "sqlite"
     lock_store: str = "memory"
     sanic_workers: int = 1
+    model: Path = DEFAULT_MODEL
 
     @classmethod
     def from_env(cls, environ: Dict[str, str] | None = None) -> BenchSettings:
@@ -166,6 +167,7 @@ class BenchSettings:
             tracker_store=tracker_store,
             lock_store=lock_store,
             sanic_workers=max(1, int(number("BENCH_SANIC_WORKERS", 1))),
+            model=Path(env.get("BENCH_MODEL") or DEFAULT_MODEL),
         )
 
     @property
@@ -591,7 +593,7 @@ def run_bench(settings: BenchSettings, work: Path) -> BenchOutcome:
     )
     outcome.load_during["at start"] = info.load_average
 
-    model = DEFAULT_MODEL
+    model = settings.model
     if settings.train:
         trained, outcome.chassie_train = train_chassie(work)
         if outcome.chassie_train.returncode == 0 and trained.exists():
