@@ -149,7 +149,11 @@ class ValidateComplaintFormFields(FormValidationAction):
         return f"validate_{FORM_NAME}"
 
     def _validate(self, name: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        text = str(value or "")
+        if value is None:
+            # Cleared slots are validated too when the form starts (after
+            # "isi satu per satu"); an empty slot is simply asked for.
+            return {SLOT_BY_FIELD[name]: None}
+        text = str(value)
         if is_cancel_command(text) and text.strip() == (tracker.latest_message.get("text") or "").strip():
             return self._cancel(dispatcher)
         if self._is_pasted_form(text, tracker):

@@ -258,6 +258,22 @@ def test_batal_inside_longer_answer_is_text(service: ComplaintService) -> None:
     assert result == {"complaint_alamat": text}
 
 
+def test_form_start_with_cleared_slots_is_silent(service: ComplaintService) -> None:
+    cleared = {f"complaint_{name}": None for name in ("nama", "alamat", "nik", "telp", "email", "isi")}
+    tracker = make_tracker(
+        "isi satu per satu",
+        intent="complaint_start",
+        slots=cleared | {"requested_slot": None},
+        events=[{"event": "slot", "name": name, "value": None} for name in cleared],
+        active_loop="complaint_form_fields",
+    )
+
+    events, dispatcher = run(ValidateComplaintFormFields(), tracker)
+
+    assert dispatcher.messages == []
+    assert all(event["value"] is None for event in events)
+
+
 def test_guided_form_normalises_phone(service: ComplaintService) -> None:
     result = ValidateComplaintFormFields().validate_complaint_telp(
         "+62 812 3456 7890", CollectingDispatcher(), make_tracker("+62 812 3456 7890", intent="out_of_scope"), DOMAIN
