@@ -69,7 +69,7 @@ def build_process() -> NotifierProcess:
 
 
 def uncached_tracking_service() -> TrackingService:
-    """Build the tracking service from the environment without its answer cache.
+    """Build the tracking service from the environment without its lookup cache.
 
     The chat caches lookups for TRACKING_CACHE_TTL (60 s by default), which
     would hide a change from a notifier polling more often than that. One

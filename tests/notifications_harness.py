@@ -76,7 +76,7 @@ def postgres_schema() -> Iterator[str]:
 
 
 class Clock:
-    """A clock the test moves forward; the store reads the time from it."""
+    """A clock the test moves forward, read by the store instead of the system time."""
 
     def __init__(self, start: datetime | None = None) -> None:
         # Starts at the real time, so rows written by stores on the real clock
@@ -249,7 +249,7 @@ def make_notifier(
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0, interval: float = 0.05) -> bool:
-    """Poll `condition` until it is true or `timeout` seconds pass; return its last value."""
+    """Poll `condition` until it is true or `timeout` seconds pass, and return its last value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
