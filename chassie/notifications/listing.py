@@ -125,7 +125,7 @@ TABLE_COLUMNS = (
     ("status", "status"),
     ("attempts", "tries"),
     ("delivery_status", "delivery"),
-    ("error_code", "error"),
+    ("error_code", "last error"),
 )
 
 
@@ -140,7 +140,7 @@ def format_table(rows: list[NotificationRow], show_phone: bool = False) -> str:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     for record in records:
         if record["error"]:
-            lines.append(f"#{record['id']} error: {record['error']}")
+            lines.append(f"#{record['id']} last error: {record['error']}")
     return "\n".join(lines)
 
 
