@@ -346,8 +346,9 @@ class ActionComplaintCancel(Action):
         return "action_complaint_cancel"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Clear the form and confirm."""
-        dispatcher.utter_message(text=messages.cancelled())
+        """Clear the form and confirm, or say that nothing was being filled."""
+        filled = any(tracker.get_slot(slot) is not None for slot in (*SLOT_BY_FIELD.values(), STATUS_SLOT))
+        dispatcher.utter_message(text=messages.cancelled() if filled else messages.nothing_to_cancel())
         return _reset_events()
 
 

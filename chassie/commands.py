@@ -1,8 +1,9 @@
 """Messages whose meaning is fixed by their form, recognised without a classifier.
 
 Menu codes ("3", "72 CSO.202212345678"), the complaint team's "#balas" commands,
-"cek tiket <nomor>" and a pasted complaint form must reach their intent every
-time. The NLU component components.menu_code.MenuCodeClassifier applies
+"batal", "langganan notifikasi 72 <kode>", "cek tiket <nomor>" and a pasted
+complaint form must reach their
+intent every time. The NLU component components.menu_code.MenuCodeClassifier applies
 `recognise_command` after the trained classifier and overrides its guess.
 """
 
@@ -11,16 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from chassie.complaints.commands import parse_team_command, parse_ticket_check
+from chassie.complaints.commands import is_cancel_command, parse_team_command, parse_ticket_check
 from chassie.complaints.form import looks_like_complaint_form
 from chassie.menu import TRACKING_SYSTEM_BY_CODE, UNKNOWN_CODE_INTENT, MenuSelection, parse_menu_code
+from chassie.notifications.commands import parse_subscription_command
 
 TRACKING_SYSTEM_ENTITY = "tracking_system"
+KODE_PENDAFTARAN_ENTITY = "kode_pendaftaran"
 MENU_CODE_ENTITY = "menu_code"
 TICKET_NUMBER_ENTITY = "ticket_number"
 COMPLAINT_TEXT_ENTITY = "complaint_text"
 
 TEAM_COMMAND_INTENT = "team_command"
+CANCEL_INTENT = "cancel"
 CHECK_TICKET_INTENT = "check_ticket"
 COMPLAINT_FORM_INTENT = "complaint_form"
 
@@ -70,6 +74,26 @@ def _recognise_team_command(text: str) -> Optional[Command]:
     return Command(TEAM_COMMAND_INTENT)
 
 
+def _recognise_subscription(text: str) -> Optional[Command]:
+    command = parse_subscription_command(text)
+    if command is None:
+        return None
+    entities = []
+    if command.system:
+        code = next(code for code, system in TRACKING_SYSTEM_BY_CODE.items() if system == command.system)
+        span = _span(text, code, TRACKING_SYSTEM_ENTITY)
+        entities.append(CommandEntity(TRACKING_SYSTEM_ENTITY, command.system, span.start, span.end))
+    if command.kode_pendaftaran and command.kode_span:
+        start, end = command.kode_span
+        entities.append(CommandEntity(KODE_PENDAFTARAN_ENTITY, command.kode_pendaftaran, start, end))
+    return Command(command.kind.intent, tuple(entities))
+
+
+def _recognise_cancel(text: str) -> Optional[Command]:
+    # "batal" must stop a form whatever the classifier makes of a one-word message.
+    return Command(CANCEL_INTENT) if is_cancel_command(text) else None
+
+
 def _recognise_menu_code(text: str) -> Optional[Command]:
     selection = parse_menu_code(text)
     if selection is None:
@@ -94,6 +118,8 @@ def _recognise_complaint_form(text: str) -> Optional[Command]:
 # because "#tiket" must not read as "cek tiket".
 RECOGNISERS: tuple[Callable[[str], Optional[Command]], ...] = (
     _recognise_team_command,
+    _recognise_subscription,
+    _recognise_cancel,
     _recognise_menu_code,
     _recognise_ticket_check,
     _recognise_complaint_form,

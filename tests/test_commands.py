@@ -56,3 +56,26 @@ def test_pasted_form_with_code_keeps_fields() -> None:
 @pytest.mark.parametrize("text", ["halo", "gmn cara daftar oss", "/affirm", "", "tiket pesawat ke jakarta"])
 def test_free_text_is_left_to_classifier(text: str) -> None:
     assert recognise_command(text) is None
+
+
+@pytest.mark.parametrize("text", ["batal", "Batal.", "gak jadi", "*batal*"])
+def test_cancel_words_stop_forms(text: str) -> None:
+    command = recognise_command(text)
+    assert command is not None
+    assert command.intent == "cancel"
+
+
+def test_subscription_command_carries_application() -> None:
+    command = recognise_command("langganan notifikasi 72 CSO.202212345678")
+    assert command is not None
+    assert command.intent == "notification_subscribe"
+    assert _entities("langganan notifikasi 72 CSO.202212345678") == {
+        "tracking_system": "sicantik",
+        "kode_pendaftaran": "CSO.202212345678",
+    }
+
+
+def test_unsubscribe_command() -> None:
+    command = recognise_command("berhenti notifikasi")
+    assert command is not None
+    assert command.intent == "notification_unsubscribe"

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints import (
     ActionCheckTicket,
+    ActionComplaintCancel,
     ActionComplaintChange,
     ActionComplaintChangeField,
     ActionComplaintSummary,
@@ -501,3 +502,10 @@ def test_check_ticket_only_for_its_sender(service: ComplaintService) -> None:
     assert "contoh" in texts(missing)[0]
     for answer in texts(own) + texts(other) + texts(missing):
         assert answer.endswith(MENU_HINT)
+
+
+def test_cancel_without_form_says_nothing_was_filled(service: ComplaintService) -> None:
+    _events, dispatcher = run(ActionComplaintCancel(), make_tracker("batal", intent="cancel"))
+
+    assert "Tidak ada pengisian yang sedang berjalan" in texts(dispatcher)[0]
+    assert "dibatalkan" not in texts(dispatcher)[0]

@@ -13,7 +13,14 @@ import signal
 import sys
 import time
 
-from tools.stack import DEFAULT_PORTS, PROJECT_ROOT, StackConfig, StackError, build_stack
+from tools.stack import (
+    DEFAULT_PORTS,
+    PROJECT_ROOT,
+    SANDBOX_TEAM_NUMBER,
+    StackConfig,
+    StackError,
+    build_stack,
+)
 
 logger = logging.getLogger("chassie.run")
 
@@ -42,6 +49,8 @@ def _print_banner(config: StackConfig) -> None:
     lines = ["", "Chassie is running.", ""]
     if config.whatsapp_sandbox:
         lines.append(f"  WhatsApp sandbox (chat in the browser): {config.url('whatsapp', '/')}")
+        team = os.environ.get("COMPLAINT_TEAM_NUMBERS") or SANDBOX_TEAM_NUMBER
+        lines.append(f"  Complaint team number(s) in the sandbox: {team}")
     else:
         lines.append(f"  WhatsApp webhook: {config.url('rasa', '/webhooks/whatsapp/webhook')} (behind your HTTPS proxy)")
     lines += [

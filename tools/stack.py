@@ -41,6 +41,10 @@ DEFAULT_PORTS = {
     "notifier": 5070,
 }
 
+# The complaint team's number in the sandbox: switch the sandbox page to this
+# number to receive new tickets and answer them with #balas and #selesai.
+SANDBOX_TEAM_NUMBER = "6281999000001"
+
 # Credentials the WhatsApp sandbox and the channel share when no real Meta
 # app is configured. They protect nothing: the sandbox only listens on loopback.
 SANDBOX_WHATSAPP_ENV = {
@@ -252,6 +256,7 @@ def stack_environment(config: StackConfig) -> Dict[str, str]:
         env["WHATSAPP_API_BASE_URL"] = config.url("whatsapp")
         env["SANDBOX_WHATSAPP_PORT"] = str(config.ports["whatsapp"])
         env["RASA_WEBHOOK_URL"] = config.url("rasa", "/webhooks/whatsapp/webhook")
+        env["COMPLAINT_TEAM_NUMBERS"] = os.environ.get("COMPLAINT_TEAM_NUMBERS") or SANDBOX_TEAM_NUMBER
     if config.tracking_sandbox:
         env["SANDBOX_TRACKING_PORT"] = str(config.ports["tracking"])
         env["SICANTIK_BASE_URL"] = config.url("tracking", "/sicantik")

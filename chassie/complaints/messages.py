@@ -97,8 +97,13 @@ def nothing_to_send() -> str:
 
 
 def cancelled() -> str:
-    """Return the reply to "batal"."""
+    """Return the reply to "batal" while a complaint form is being filled."""
     return _with_menu_hint("Pengisian konsultasi/pengaduan dibatalkan. Data yang sudah diisi tidak kami simpan.")
+
+
+def nothing_to_cancel() -> str:
+    """Return the reply to "batal" when no complaint form is being filled."""
+    return _with_menu_hint("Baik, Bapak/Ibu. Tidak ada pengisian yang sedang berjalan.")
 
 
 def ticket_received(ticket: TicketView, window: AnswerWindow, hours_text: str) -> str:
