@@ -79,7 +79,7 @@ NLU_TIMEOUT_SECONDS = 600.0
 PLAIN_STARTUP_TIMEOUT_SECONDS = 180.0
 PYSPY_RATE_HZ = 50
 
-# What one run executes, for the report; <tmp> is the run's temporary folder.
+# Commands of one run, for the report; <tmp> is the run's temporary folder.
 COMMANDS = (
     "make bench   # runs: .venv/bin/python -m tools.bench, which starts these",
     "rasa train --domain domain --config config.yml --data data --out <tmp>/chassie-model \\",
@@ -102,7 +102,7 @@ TARGET_RSS_MB = 1536.0
 
 @dataclass(frozen=True)
 class BenchSettings:
-    """What one run measures and for how long, read from BENCH_* variables."""
+    """Scope and duration of one run, read from BENCH_* variables."""
 
     conversations: int = DEFAULT_CONVERSATIONS
     seconds: float = DEFAULT_SECONDS
@@ -286,27 +286,33 @@ async def _drive_chassie(
     return result, extra
 
 
-def run_chassie(settings: BenchSettings, model: Path, work: Path) -> ServerRun:
-    """Serve `model` with the project's stack and drive it through the WhatsApp webhook."""
-    app_secret = secrets.token_hex(16)
+def _chassie_stack(
+    settings: BenchSettings, model: Path, work: Path, app_secret: str
+) -> tuple[StackConfig, Stack]:
     extra_env = {"WHATSAPP_APP_SECRET": app_secret}
     if settings.sanic_workers > 1:
         extra_env["SANIC_WORKERS"] = str(settings.sanic_workers)
     config = StackConfig.on_free_ports(work_dir=work / "chassie-stack", model=model, extra_env=extra_env)
     stack = build_stack(config)
+
     # The in-process Graph stand-in takes the sandbox's port, so the channel is configured as `make run` does.
     stack.services = [service for service in stack.services if service.name != "whatsapp"]
     if (settings.tracker_store, settings.lock_store) != ("sqlite", "memory"):
-        (config.work_dir / "endpoints.yml").write_text(
-            endpoints_yaml(
-                config.url("actions", "/webhook"),
-                settings.tracker_store,
-                settings.lock_store,
-                config.work_dir,
-                "chassiebench" + secrets.token_hex(4),
-            ),
-            encoding="utf-8",
+        endpoints = endpoints_yaml(
+            config.url("actions", "/webhook"),
+            settings.tracker_store,
+            settings.lock_store,
+            config.work_dir,
+            "chassiebench" + secrets.token_hex(4),
         )
+        (config.work_dir / "endpoints.yml").write_text(endpoints, encoding="utf-8")
+    return config, stack
+
+
+def run_chassie(settings: BenchSettings, model: Path, work: Path) -> ServerRun:
+    """Serve `model` with the project's stack and drive it through the WhatsApp webhook."""
+    app_secret = secrets.token_hex(16)
+    config, stack = _chassie_stack(settings, model, work, app_secret)
     _configure_logging()
     logger.info("Starting Chassie's stack (logs in %s)", stack.log_dir)
     try:
@@ -317,7 +323,9 @@ def run_chassie(settings: BenchSettings, model: Path, work: Path) -> ServerRun:
             for name in ("rasa", "actions")
             if (recorder := _start_pyspy(settings, pids[name], f"chassie-{name}", work)) is not None
         ]
+
         result, extra = asyncio.run(_drive_chassie(config, settings, app_secret))
+
         stack.check_running()
         rss = tree_resident_mb(pids["rasa"])
         others = {name: tree_resident_mb(pid) for name, pid in pids.items() if name != "rasa"}

@@ -97,8 +97,8 @@ class Inbox:
 class GraphReceiver:
     """An in-process Graph API `/messages` endpoint that timestamps every send call.
 
-    It answers like the Cloud API (a wamid per message, `success` for read
-    receipts) and, when `statuses` is not empty, posts the signed status
+    It responds as the Cloud API does (a wamid per message, `success` for read
+    receipts). When `statuses` is not empty it also posts the signed status
     webhooks Meta would post after each send (`sent`, `delivered`, `read`).
     """
 
@@ -225,7 +225,7 @@ class MessageSample:
 
 @dataclass
 class Calibration:
-    """What one quiet session returned: the number of replies per message and their fingerprints."""
+    """Replies of one session run alone: their number per message and their fingerprints."""
 
     reply_counts: List[int]
     fingerprints: List[List[str]]
@@ -308,7 +308,7 @@ class WhatsAppTarget:
             before = len(inbox.arrivals)
             status, started = await self._post(wa_id, text)
             if status != 200:
-                raise RuntimeError(f"webhook answered HTTP {status} during calibration for {text!r}")
+                raise RuntimeError(f"webhook returned HTTP {status} during calibration for {text!r}")
             deadline = started + CALIBRATION_TIMEOUT_SECONDS
             if not await inbox.wait_until_quiet(before + 1, CALIBRATION_QUIET_SECONDS, deadline):
                 raise RuntimeError(
@@ -404,7 +404,7 @@ class RestTarget:
             reply_ms.append(milliseconds(started, time.perf_counter()))
             if status != 200 or not replies:
                 raise RuntimeError(
-                    f"REST channel answered HTTP {status} with {len(replies)} replies to {text!r}"
+                    f"REST channel returned HTTP {status} with {len(replies)} replies to {text!r}"
                 )
             counts.append(len(replies))
             fingerprints.append(self._fingerprints(replies))

@@ -1,4 +1,4 @@
-"""What the benchmark sends: the sessions it replays and Cloud API webhooks signed as Meta signs them."""
+"""Benchmark input: the sessions it replays and Cloud API webhooks signed as Meta signs them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ WA_ID_DIGITS = 8
 
 # A citizen's session with Chassie: greeting, menu numbers, an app detail,
 # back to the main menu, a free-text question and a SiCantik tracking code
-# that the tracking sandbox knows.
+# that the tracking sandbox contains.
 CHASSIE_SESSION: Tuple[str, ...] = (
     "halo",
     "1",

@@ -20,7 +20,7 @@ _VMRSS = re.compile(r"^VmRSS:\s+(\d+)\s+kB", re.MULTILINE)
 
 @dataclass(frozen=True)
 class MachineInfo:
-    """What `nproc`, `free -h` and `lscpu` report, plus the load average when it was read."""
+    """The output of `nproc`, `free -h` and `lscpu`, plus the load average when it was read."""
 
     cpus: str
     cpu_model: str
@@ -119,9 +119,9 @@ def tree_resident_mb(pid: int) -> float:
 def run_timed(argv: Sequence[str], cwd: Path, env: Dict[str, str], timeout: float) -> TimedCommand:
     """Run a command to completion and time it; its output is kept only as a short tail for errors.
 
-    CPU time (user + system of the command and its children) is read from
-    RUSAGE_CHILDREN, so it is exact only while no other child process of this
-    one ends during the command; on a busy machine it varies less than wall time.
+    CPU time (user + system of the command and its children) comes from
+    RUSAGE_CHILDREN, so it is exact only while no other child of this process
+    ends during the command. On a busy machine it varies less than wall time.
     """
     logger.info("Running %s in %s", " ".join(argv), cwd)
     usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
