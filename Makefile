@@ -13,7 +13,7 @@ MODEL_STAMP := models/.trained
 
 # Everything the model is trained from: a change here means retraining.
 TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
-	$(wildcard components/*.py) chassie/menu.py
+	$(wildcard components/*.py) components/slang_id.yml
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false

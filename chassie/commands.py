@@ -1,8 +1,8 @@
 """Messages whose meaning is fixed by their form, recognised without a classifier.
 
 Menu codes ("3", "72 CSO.202212345678"), the complaint team's "#balas" commands,
-"batal", "langganan notifikasi 72 <kode>", "cek tiket <nomor>" and a pasted
-complaint form must reach their
+"batal", "langganan notifikasi 72 <kode>", "cek tiket <nomor>", a registration
+code typed alone and a pasted complaint form must reach their
 intent every time. The NLU component components.menu_code.MenuCodeClassifier applies
 `recognise_command` after the trained classifier and overrides its guess.
 """
@@ -16,6 +16,7 @@ from chassie.complaints.commands import is_cancel_command, parse_team_command, p
 from chassie.complaints.form import looks_like_complaint_form
 from chassie.menu import TRACKING_SYSTEM_BY_CODE, UNKNOWN_CODE_INTENT, MenuSelection, parse_menu_code
 from chassie.notifications.commands import parse_subscription_command
+from chassie.tracking.codes import extract_kode
 
 TRACKING_SYSTEM_ENTITY = "tracking_system"
 KODE_PENDAFTARAN_ENTITY = "kode_pendaftaran"
@@ -26,6 +27,7 @@ COMPLAINT_TEXT_ENTITY = "complaint_text"
 TEAM_COMMAND_INTENT = "team_command"
 CANCEL_INTENT = "cancel"
 CHECK_TICKET_INTENT = "check_ticket"
+CHECK_STATUS_INTENT = "check_status"
 COMPLAINT_FORM_INTENT = "complaint_form"
 
 
@@ -108,6 +110,19 @@ def _recognise_ticket_check(text: str) -> Optional[Command]:
     return Command(CHECK_TICKET_INTENT, (_span(text, ticket_number, TICKET_NUMBER_ENTITY),))
 
 
+def _recognise_bare_kode(text: str) -> Optional[Command]:
+    # A message that is one word with letters and several digits is a
+    # registration code typed alone; the status action asks for the system
+    # when the code's shape does not tell it.
+    words = text.split()
+    if len(words) != 1:
+        return None
+    kode = extract_kode(words[0])
+    if kode is None:
+        return None
+    return Command(CHECK_STATUS_INTENT, (_span(text, words[0], KODE_PENDAFTARAN_ENTITY),))
+
+
 def _recognise_complaint_form(text: str) -> Optional[Command]:
     if not looks_like_complaint_form(text):
         return None
@@ -122,6 +137,7 @@ RECOGNISERS: tuple[Callable[[str], Optional[Command]], ...] = (
     _recognise_cancel,
     _recognise_menu_code,
     _recognise_ticket_check,
+    _recognise_bare_kode,
     _recognise_complaint_form,
 )
 

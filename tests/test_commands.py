@@ -79,3 +79,17 @@ def test_unsubscribe_command() -> None:
     command = recognise_command("berhenti notifikasi")
     assert command is not None
     assert command.intent == "notification_unsubscribe"
+
+
+@pytest.mark.parametrize("text", ["ABC123456", "CSO.202212345678", "*TTD-2024-000123*"])
+def test_registration_code_alone_is_status_question(text: str) -> None:
+    command = recognise_command(text)
+    assert command is not None
+    assert command.intent == "check_status"
+    assert command.entities[0].name == "kode_pendaftaran"
+
+
+@pytest.mark.parametrize("text", ["5171014506900001", "halo123", "PGD/261204/001x", "nomor saya 081234567890"])
+def test_numbers_and_words_are_not_registration_codes(text: str) -> None:
+    command = recognise_command(text)
+    assert command is None or command.intent != "check_status"
