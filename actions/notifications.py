@@ -170,13 +170,9 @@ class ActionNotificationUnsubscribe(Action):
         system = command.system if command is not None and kode else None
 
         try:
-            result = await asyncio.to_thread(
-                get_notification_store().unsubscribe, tracker.sender_id, system, kode
-            )
+            result = await asyncio.to_thread(get_notification_store().unsubscribe, tracker.sender_id, system, kode)
         except SQLAlchemyError:
-            logger.exception(
-                "notification unsubscribe not stored conversation=%s", mask_phone(tracker.sender_id)
-            )
+            logger.exception("notification unsubscribe not stored conversation=%s", mask_phone(tracker.sender_id))
             _send(dispatcher, storage_failed_reply())
             return events
 

@@ -62,7 +62,8 @@ def _menu_entities(text: str, selection: MenuSelection) -> tuple[CommandEntity, 
         entities.append(_span(text, selection.code, MENU_CODE_ENTITY))
     if selection.code in TRACKING_SYSTEM_BY_CODE:
         code = _span(text, selection.code, TRACKING_SYSTEM_ENTITY)
-        entities.append(CommandEntity(TRACKING_SYSTEM_ENTITY, TRACKING_SYSTEM_BY_CODE[selection.code], code.start, code.end))
+        system = TRACKING_SYSTEM_BY_CODE[selection.code]
+        entities.append(CommandEntity(TRACKING_SYSTEM_ENTITY, system, code.start, code.end))
     if selection.argument and selection.argument_entity:
         entities.append(_span(text, selection.argument, selection.argument_entity))
     return tuple(entities)

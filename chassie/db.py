@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -65,12 +65,12 @@ def get_engine(url: Optional[str] = None) -> Engine:
     return _cached_engine(url or database_url())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_engine(url: str) -> Engine:
     return make_engine(url)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _session_factory(url: str) -> sessionmaker:
     return sessionmaker(bind=_cached_engine(url), future=True, expire_on_commit=False)
 

@@ -180,10 +180,7 @@ def next_window_dates(window: LkpmWindow, today: dt.date) -> tuple[dt.date, dt.d
 def _format_window(window: LkpmWindow, first: dt.date, last: dt.date) -> str:
     # The January window reports on the year before it.
     reported_year = first.year - 1 if window.month == 1 else first.year
-    return (
-        f"{window.period} {reported_year}: {first.day}–{last.day} "
-        f"{MONTHS_ID[first.month - 1]} {first.year}"
-    )
+    return f"{window.period} {reported_year}: {first.day}–{last.day} {MONTHS_ID[first.month - 1]} {first.year}"
 
 
 def render_lkpm(settings: LkpmSettings, today: dt.date) -> str:

@@ -46,7 +46,7 @@ def load_slang_table(path: Path = SLANG_TABLE_PATH) -> Dict[str, str]:
     return {str(key).lower(): str(value).lower() for key, value in table.items()}
 
 
-def build_spacy_pipeline() -> "spacy.language.Language":
+def build_spacy_pipeline() -> spacy.language.Language:
     """Create the blank Indonesian pipeline with lemma and norm lookup tables."""
     nlp = spacy.blank(
         "id",

@@ -130,9 +130,7 @@ class WhatsAppInput(InputChannel):
                 try:
                     await asyncio.wait_for(processor.drain(), SHUTDOWN_DRAIN_SECONDS)
                 except asyncio.TimeoutError:
-                    logger.error(
-                        "Stopped with WhatsApp messages still in progress after %d s", SHUTDOWN_DRAIN_SECONDS
-                    )
+                    logger.error("Stopped with WhatsApp messages still in progress after %d s", SHUTDOWN_DRAIN_SECONDS)
 
         @webhook.listener("after_server_stop")
         async def close_client(*_: Any) -> None:
@@ -141,9 +139,7 @@ class WhatsAppInput(InputChannel):
 
         return webhook
 
-    def _make_processor(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> WebhookProcessor | None:
+    def _make_processor(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> WebhookProcessor | None:
         client = self.client
         if client is None:
             return None

@@ -306,9 +306,7 @@ class TrackingSandbox:
     def add_application(self, application: dict[str, Any]) -> None:
         """Add or replace an application given in the sample format (system, kode, riwayat, …)."""
         with self._lock:
-            self.applications[(application["system"], application["kode"].upper())] = copy.deepcopy(
-                application
-            )
+            self.applications[(application["system"], application["kode"].upper())] = copy.deepcopy(application)
 
     def find(self, system: str, kode: str) -> dict[str, Any] | None:
         """Return a copy of one application, or None."""

@@ -167,9 +167,7 @@ class GraphStandIn:
         return [
             call.body
             for call in list(self.sandbox.calls)
-            if call.message_id
-            and call.body.get("type") == "template"
-            and (to is None or call.body.get("to") == to)
+            if call.message_id and call.body.get("type") == "template" and (to is None or call.body.get("to") == to)
         ]
 
     def calls(self) -> list[Any]:

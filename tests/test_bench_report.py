@@ -19,9 +19,7 @@ from tools.bench_report import (
 
 
 def test_merge_replaces_only_the_measured_section() -> None:
-    existing = (
-        f"# Benchmarks\n\nIntro.\n\n{BEGIN_MARKER}\nold figures\n{END_MARKER}\n\n## Analysis\n\nKept.\n"
-    )
+    existing = f"# Benchmarks\n\nIntro.\n\n{BEGIN_MARKER}\nold figures\n{END_MARKER}\n\n## Analysis\n\nKept.\n"
     merged = merge_into_document(existing, "new figures")
     assert "old figures" not in merged
     assert f"{BEGIN_MARKER}\nnew figures\n{END_MARKER}" in merged

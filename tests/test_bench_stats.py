@@ -83,8 +83,7 @@ def test_summary_line_round_trips() -> None:
     }
     line = format_summary_line(values)
     assert line == (
-        "BENCH chassie_msgs_per_s=84.12 plain_msgs_per_s=28.00 ratio=3.00 p95_ms=1235 "
-        "rss_mb=na errors=0 load1=na"
+        "BENCH chassie_msgs_per_s=84.12 plain_msgs_per_s=28.00 ratio=3.00 p95_ms=1235 rss_mb=na errors=0 load1=na"
     )
     parsed = parse_summary_line(line)
     assert parsed["chassie_msgs_per_s"] == pytest.approx(84.12)

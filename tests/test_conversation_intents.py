@@ -52,7 +52,9 @@ def agent():
     return Agent.load(str(DEFAULT_MODEL))
 
 
-@pytest.mark.parametrize("text, intent", [(text, intent) for _, text, intent in USER_STEPS], ids=[step[0] for step in USER_STEPS])
+@pytest.mark.parametrize(
+    "text, intent", [(text, intent) for _, text, intent in USER_STEPS], ids=[step[0] for step in USER_STEPS]
+)
 def test_story_message_reaches_its_intent(agent, text: str, intent: str) -> None:
     parsed = asyncio.run(agent.parse_message(text))
     assert parsed["intent"]["name"] == intent, f"{text!r} -> {parsed['intent']}"

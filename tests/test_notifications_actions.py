@@ -81,9 +81,7 @@ def subscribe(text: str, **kwargs: Any) -> str:
 
 
 def unsubscribe(text: str, **kwargs: Any) -> str:
-    return run_action(
-        ActionNotificationUnsubscribe(), make_tracker(text, "notification_unsubscribe", **kwargs)
-    )[0]
+    return run_action(ActionNotificationUnsubscribe(), make_tracker(text, "notification_unsubscribe", **kwargs))[0]
 
 
 def test_typed_command_subscribes(store: NotificationStore) -> None:
@@ -101,16 +99,12 @@ def test_typed_command_subscribes(store: NotificationStore) -> None:
 
 
 def test_offer_button_subscribes_last_application(store: NotificationStore) -> None:
-    check = make_tracker(
-        f"72 {KODE}", "check_status", {"kode_pendaftaran": KODE, "tracking_system": "sicantik"}
-    )
+    check = make_tracker(f"72 {KODE}", "check_status", {"kode_pendaftaran": KODE, "tracking_system": "sicantik"})
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionCheckStatus().run(dispatcher, check, {}))
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
-    text, events = run_action(
-        ActionNotificationSubscribe(), make_tracker("/notification_subscribe", slots=slots)
-    )
+    text, events = run_action(ActionNotificationSubscribe(), make_tracker("/notification_subscribe", slots=slots))
 
     assert f"*{KODE}*" in text
     assert [s.kode_pendaftaran for s in store.active_subscriptions(OWNER)] == [KODE]

@@ -87,9 +87,7 @@ def test_command_intents_and_span() -> None:
     assert text[start:end] == KODE
 
 
-def application(
-    category: StatusCategory, tahapan: str = "Verifikasi", status: str = "proses"
-) -> ApplicationStatus:
+def application(category: StatusCategory, tahapan: str = "Verifikasi", status: str = "proses") -> ApplicationStatus:
     return ApplicationStatus(KODE, "sicantik", category, status, tahapan=tahapan, licence_type="Izin Reklame")
 
 

@@ -208,9 +208,7 @@ def test_signed_non_json_is_rejected(notifier) -> None:
 
 
 def test_push_in_process_status_is_silent(notifier, graph) -> None:
-    body, signature = signed(
-        {"system": "71", "kode_pendaftaran": KODE, "status": "proses", "tahapan": "Paraf"}
-    )
+    body, signature = signed({"system": "71", "kode_pendaftaran": KODE, "status": "proses", "tahapan": "Paraf"})
 
     status, answer = asyncio.run(post(notifier, body, signature))
 
@@ -222,9 +220,7 @@ def test_push_in_process_status_is_silent(notifier, graph) -> None:
 def test_parse_push_uses_office_status_words() -> None:
     overrides = {"sicantik": {"Selesai": StatusCategory.ISSUED}}
 
-    application = parse_push(
-        {"system": "72", "kode_pendaftaran": "cso.202212345678", "status": "Selesai"}, overrides
-    )
+    application = parse_push({"system": "72", "kode_pendaftaran": "cso.202212345678", "status": "Selesai"}, overrides)
 
     assert application.system == "sicantik"
     assert application.kode_pendaftaran == "CSO.202212345678"

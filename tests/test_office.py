@@ -77,7 +77,11 @@ def test_invalid_window_is_rejected() -> None:
             "simulation_url": "x",
             "video_url": "x",
             "schedules": [
-                {"business_size": "x", "frequency": "x", "windows": [{"period": "x", "month": 13, "first_day": 1, "last_day": 10}]}
+                {
+                    "business_size": "x",
+                    "frequency": "x",
+                    "windows": [{"period": "x", "month": 13, "first_day": 1, "last_day": 10}],
+                }
             ],
         },
     }

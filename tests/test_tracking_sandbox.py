@@ -140,9 +140,7 @@ def test_status_control_endpoint(sandbox: TrackingSandbox) -> None:
         ("/sandbox/applications/oss/X/status", {"status": "terbit"}, 404),
     ],
 )
-def test_status_control_rejects(
-    sandbox: TrackingSandbox, path: str, body: dict[str, str], status: int
-) -> None:
+def test_status_control_rejects(sandbox: TrackingSandbox, path: str, body: dict[str, str], status: int) -> None:
     response = requests.post(sandbox.base_url + path, json=body, timeout=5)
 
     assert response.status_code == status

@@ -19,10 +19,42 @@ WALKTHROUGH = [
     ("35", ["Tanda Tangan Digital"]),
     ("36", ["Potensi Investasi"]),
     ("4", ["Klasifikasi Baku Lapangan Usaha Indonesia", "list_kbli", "https://infiniti.id/kbli-2020.pdf"]),
-    ("5", ["0361428610", "0361416075", "perijinan@denpasarkota.go.id", "Jl. Majapahit", "https://pengaduan.denpasarkota.go.id"]),
-    ("6", ["Laporan Kegiatan Penanaman Modal", "Semester I", "Triwulan IV", "https://s.id/1jam1", "https://bit.ly/panduan_LKPM", "https://s.id/1jaqk"]),
+    (
+        "5",
+        [
+            "0361428610",
+            "0361416075",
+            "perijinan@denpasarkota.go.id",
+            "Jl. Majapahit",
+            "https://pengaduan.denpasarkota.go.id",
+        ],
+    ),
+    (
+        "6",
+        [
+            "Laporan Kegiatan Penanaman Modal",
+            "Semester I",
+            "Triwulan IV",
+            "https://s.id/1jam1",
+            "https://bit.ly/panduan_LKPM",
+            "https://s.id/1jaqk",
+        ],
+    ),
     ("7", ["71", "SIM TTD", "72", "SiCantik Cloud", "72 CSO.202212345678"]),
-    ("8", ["Salin", "tidak valid", "WhatsApp", "*Nama*", "*Alamat*", "*NIK*", "*Telp/WA*", "*Email*", "*Isi Konsultasi/Pengaduan*"]),
+    (
+        "8",
+        [
+            "Salin",
+            "tidak valid",
+            "WhatsApp",
+            "*Nama*",
+            "*Alamat*",
+            "*NIK*",
+            "*Telp/WA*",
+            "*Email*",
+            "*Isi Konsultasi/Pengaduan*",
+        ],
+    ),
     ("0", ["MENU UTAMA", "*7* Status Permohonan (Tracking System)"]),
 ]
 

@@ -69,9 +69,7 @@ def test_menu_flow_in_browser(page, tmp_path):
 
     lists(driver)[0].click()
     rows = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#sheet .wa-row"))
-    assert [row.find_element(By.CLASS_NAME, "title").text for row in rows] == [
-        e.title for e in MAIN_MENU_ROWS
-    ]
+    assert [row.find_element(By.CLASS_NAME, "title").text for row in rows] == [e.title for e in MAIN_MENU_ROWS]
     next(row for row in rows if "Aplikasi Perizinan" in row.text).click()
     driver.find_element(By.ID, "sheet-send").click()
 
@@ -84,9 +82,7 @@ def test_menu_flow_in_browser(page, tmp_path):
     driver.find_element(By.ID, "sheet-close").click()
 
     driver.find_element(By.ID, "composer-input").send_keys("31", Keys.ENTER)
-    wait_for(
-        driver, lambda d: "Perizinan Berusaha" in d.find_elements(By.CSS_SELECTOR, ".bubble.out")[-1].text
-    )
+    wait_for(driver, lambda d: "Perizinan Berusaha" in d.find_elements(By.CSS_SELECTOR, ".bubble.out")[-1].text)
     oss = driver.find_elements(By.CSS_SELECTOR, ".bubble.out")[-1]
     assert oss.find_element(By.TAG_NAME, "strong").text == "OSS"
     assert oss.find_element(By.TAG_NAME, "em").text.startswith("Perizinan")

@@ -396,9 +396,7 @@ def test_statuses_are_stored_not_sent_to_bot(database_url):
 
 def test_menu_buttons_become_list_with_menu_ids(database_url):
     buttons = [{"title": entry.title, "payload": entry.code} for entry in APP_MENU_ROWS]
-    bot = FakeBot(
-        reply=lambda text: {"text": "*Aplikasi Perizinan*\nSilakan pilih aplikasi:", "buttons": buttons}
-    )
+    bot = FakeBot(reply=lambda text: {"text": "*Aplikasi Perizinan*\nSilakan pilih aplikasi:", "buttons": buttons})
 
     async def scenario():
         async with ChannelHarness(database_url, bot=bot) as harness:
@@ -435,9 +433,7 @@ def test_send_retries_transient_errors(database_url):
             harness.channel._processor.mark_read = False  # type: ignore[union-attr]
             await harness.post(load_payload("text"))
             await harness.drain()
-            return [(call.http_status, call.error_code) for call in harness.graph.calls], harness.sends_to(
-                SENDER
-            )
+            return [(call.http_status, call.error_code) for call in harness.graph.calls], harness.sends_to(SENDER)
 
     calls, sends = run(scenario())
     assert calls == [(429, 130429), (500, 1), (200, None)]

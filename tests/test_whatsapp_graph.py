@@ -19,9 +19,7 @@ RECIPIENT = "6281234567890"
 
 async def start_graph() -> WhatsAppSandbox:
     # The webhook URL points at a closed port: these tests only look at send calls.
-    graph = WhatsAppSandbox(
-        webhook_url="http://127.0.0.1:9/none", access_token=TOKEN, status_delay_seconds=60
-    )
+    graph = WhatsAppSandbox(webhook_url="http://127.0.0.1:9/none", access_token=TOKEN, status_delay_seconds=60)
     await graph.start()
     return graph
 
@@ -200,9 +198,7 @@ def test_wrong_token_is_permanent():
 
 def test_unreachable_server_is_transient_after_retries():
     async def scenario():
-        async with GraphClient(
-            TOKEN, PHONE_NUMBER_ID, base_url="http://127.0.0.1:9", backoff_seconds=0.01
-        ) as client:
+        async with GraphClient(TOKEN, PHONE_NUMBER_ID, base_url="http://127.0.0.1:9", backoff_seconds=0.01) as client:
             with pytest.raises(GraphTransientError):
                 await client.send_text(RECIPIENT, "halo")
 

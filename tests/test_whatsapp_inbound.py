@@ -100,9 +100,7 @@ def test_text_for_bot_cases(raw, expected):
 def test_non_messages_fields_are_listed_as_ignored():
     payload = {
         "object": "whatsapp_business_account",
-        "entry": [
-            {"changes": [{"field": "account_update", "value": {}}, {"field": "messages", "value": {}}]}
-        ],
+        "entry": [{"changes": [{"field": "account_update", "value": {}}, {"field": "messages", "value": {}}]}],
     }
 
     delivery = parse_delivery(payload)
@@ -117,11 +115,7 @@ def test_broken_pieces_are_skipped_not_raised():
         "entry": [
             "not an entry",
             {"changes": "not a list"},
-            {
-                "changes": [
-                    {"field": "messages", "value": {"messages": [{"type": "text"}, "x"], "statuses": [{}]}}
-                ]
-            },
+            {"changes": [{"field": "messages", "value": {"messages": [{"type": "text"}, "x"], "statuses": [{}]}}]},
         ],
     }
 

@@ -67,9 +67,7 @@ def test_menu_code_ids_round_trip():
         assert payload_for_choice_id(choice_id) == entry.code
 
 
-@pytest.mark.parametrize(
-    "payload", ["/affirm", "/deny", "/notification_subscribe", '/inform{"x": "y"}', "halo"]
-)
+@pytest.mark.parametrize("payload", ["/affirm", "/deny", "/notification_subscribe", '/inform{"x": "y"}', "halo"])
 def test_other_payload_ids_round_trip(payload):
     assert payload_for_choice_id(choice_id_for_payload(payload)) == payload
 
@@ -96,9 +94,7 @@ def test_main_menu_buttons_become_list_from_menu_table():
 
 
 def test_apps_menu_becomes_list():
-    buttons = [{"title": e.title, "payload": e.code} for e in APP_MENU_ROWS] + [
-        {"title": "Menu awal", "payload": "0"}
-    ]
+    buttons = [{"title": e.title, "payload": e.code} for e in APP_MENU_ROWS] + [{"title": "Menu awal", "payload": "0"}]
 
     [body] = render_bot_message({"text": "Aplikasi perizinan:", "buttons": buttons})
 
@@ -252,9 +248,7 @@ def test_validator_catches_limit_breaks():
         "interactive": {
             "type": "button",
             "body": {"text": "x"},
-            "action": {
-                "buttons": [{"type": "reply", "reply": {"id": str(i), "title": "t"}} for i in range(4)]
-            },
+            "action": {"buttons": [{"type": "reply", "reply": {"id": str(i), "title": "t"}} for i in range(4)]},
         },
     }
     long_row = list_message("x", [Choice("a", "t")])

@@ -126,13 +126,9 @@ def test_control_endpoints_over_http():
     async def scenario():
         async with WhatsAppSandbox() as graph:
             async with aiohttp.ClientSession(headers={"Authorization": "Bearer any"}) as session:
-                async with session.post(
-                    graph.url + "/sandbox/control/fail", json={"count": 2, "kind": "131047"}
-                ) as r:
+                async with session.post(graph.url + "/sandbox/control/fail", json={"count": 2, "kind": "131047"}) as r:
                     queued = await r.json()
-                async with session.post(
-                    graph.url + "/sandbox/control/fail", json={"count": 1, "kind": "404"}
-                ) as r:
+                async with session.post(graph.url + "/sandbox/control/fail", json={"count": 1, "kind": "404"}) as r:
                     bad_kind = r.status
                 url = f"{graph.url}/v21.0/{graph.phone_number_id}/messages"
                 body = {"messaging_product": "whatsapp", "to": SENDER, "type": "text", "text": {"body": "x"}}
@@ -191,9 +187,7 @@ def test_user_message_shapes():
         "type": "text",
         "text": {"body": "halo"},
     }
-    reply = build_user_message(
-        {"kind": "list_reply", "id": "menu_3", "title": "Aplikasi", "context_id": "wamid.x"}
-    )
+    reply = build_user_message({"kind": "list_reply", "id": "menu_3", "title": "Aplikasi", "context_id": "wamid.x"})
     assert reply["interactive"]["list_reply"] == {"id": "menu_3", "title": "Aplikasi"}
     assert reply["context"]["id"] == "wamid.x"
     assert build_user_message({"kind": "location"})["location"]["name"] == "Graha Sewaka Dharma"

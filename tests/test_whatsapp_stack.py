@@ -38,11 +38,7 @@ def sandbox_json(config, path: str, payload=None, method: str = "GET"):
 
 def sends_to(config, wa_id: str) -> list:
     calls = sandbox_json(config, "/sandbox/control/calls")["calls"]
-    return [
-        c
-        for c in calls
-        if c["message_id"] and c["body"].get("to") == wa_id and c["body"].get("type") != "read"
-    ]
+    return [c for c in calls if c["message_id"] and c["body"].get("to") == wa_id and c["body"].get("type") != "read"]
 
 
 def test_signed_webhook_answered_once_within_a_second(stack_config):
@@ -57,9 +53,7 @@ def test_signed_webhook_answered_once_within_a_second(stack_config):
     time.sleep(1.0)
     before = len(sends_to(stack_config, wa_id))
     started = time.monotonic()
-    result = sandbox_json(
-        stack_config, "/sandbox/api/send", {"wa_id": wa_id, "kind": "text", "text": "31"}, "POST"
-    )
+    result = sandbox_json(stack_config, "/sandbox/api/send", {"wa_id": wa_id, "kind": "text", "text": "31"}, "POST")
     while len(sends_to(stack_config, wa_id)) == before and time.monotonic() - started < WAIT_SECONDS:
         time.sleep(0.02)
     elapsed = time.monotonic() - started

@@ -64,9 +64,7 @@ def test_expired_id_without_purge_is_reclaimed(database_url):
 def test_status_is_stored_once_per_kind(database_url):
     store = DeliveryStatusStore(database_url)
     sent = DeliveryStatus("wamid.out", "6281234567890", "sent", 1764820300)
-    failed = DeliveryStatus(
-        "wamid.out", "6281234567890", "failed", 1764820301, 131047, "Re-engagement message"
-    )
+    failed = DeliveryStatus("wamid.out", "6281234567890", "failed", 1764820301, 131047, "Re-engagement message")
 
     assert store.record(sent) is True
     assert store.record(sent) is False

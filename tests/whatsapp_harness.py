@@ -97,9 +97,7 @@ class ChannelHarness:
         self.setting_overrides = setting_overrides
         self.bot = bot or FakeBot()
         self.max_body_bytes = max_body_bytes
-        self.graph = WhatsAppSandbox(
-            app_secret=APP_SECRET, access_token=ACCESS_TOKEN, status_delay_seconds=0.01
-        )
+        self.graph = WhatsAppSandbox(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, status_delay_seconds=0.01)
         self.channel: WhatsAppInput | None = None
         self.session: aiohttp.ClientSession | None = None
         self._server: Any = None
@@ -243,6 +241,4 @@ def chromium_driver(profile_dir: Path) -> Any:
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
-    return webdriver.Chrome(
-        options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-    )
+    return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))

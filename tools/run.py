@@ -52,10 +52,11 @@ def _print_banner(config: StackConfig) -> None:
         team = os.environ.get("COMPLAINT_TEAM_NUMBERS") or SANDBOX_TEAM_NUMBER
         lines.append(f"  Complaint team number(s) in the sandbox: {team}")
     else:
-        lines.append(f"  WhatsApp webhook: {config.url('rasa', '/webhooks/whatsapp/webhook')} (behind your HTTPS proxy)")
+        webhook = config.url("rasa", "/webhooks/whatsapp/webhook")
+        lines.append(f"  WhatsApp webhook: {webhook} (put your HTTPS reverse proxy in front of it)")
     lines += [
         f"  REST channel: curl -s {rest_url} -H 'Content-Type: application/json' \\",
-        "                  -d '{\"sender\": \"6281234567890\", \"message\": \"halo\"}'",
+        '                  -d \'{"sender": "6281234567890", "message": "halo"}\'',
     ]
     if config.tracking_sandbox:
         lines.append(f"  Tracking sandbox: {config.url('tracking', '/')} (try: 72 CSO.202212345678)")

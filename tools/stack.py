@@ -194,7 +194,7 @@ class Stack:
             except ProcessLookupError:
                 pass
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         self.start()
         return self
 
@@ -215,7 +215,7 @@ class StackConfig:
     tracking_sandbox: bool = True
 
     @classmethod
-    def on_free_ports(cls, work_dir: Optional[Path] = None, **kwargs: object) -> "StackConfig":
+    def on_free_ports(cls, work_dir: Optional[Path] = None, **kwargs: object) -> StackConfig:
         """Create a config whose every port is a free ephemeral one (for tests and benchmarks)."""
         ports = {name: free_port() for name in DEFAULT_PORTS}
         work_dir = work_dir or Path(tempfile.mkdtemp(prefix="chassie-run-"))

@@ -27,9 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--kode", help="only notifications of this kode_pendaftaran")
     listing.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="maximum rows, newest first")
     listing.add_argument("--json", action="store_true", help="print one JSON object per line")
-    listing.add_argument(
-        "--show-phone", action="store_true", help="print full WhatsApp numbers instead of masked ones"
-    )
+    listing.add_argument("--show-phone", action="store_true", help="print full WhatsApp numbers instead of masked ones")
     listing.add_argument("--database-url", help="database to read (default: DATABASE_URL)")
     return parser
 

@@ -56,9 +56,7 @@ class RenderedTemplate:
         )
 
 
-def decide_event(
-    previous: Snapshot | None, current: ApplicationStatus, notify_stages: bool
-) -> EventKind | None:
+def decide_event(previous: Snapshot | None, current: ApplicationStatus, notify_stages: bool) -> EventKind | None:
     """Return the event a subscriber is told about, or None when nothing worth a message changed.
 
     A final status is always an event, also on the first lookup after

@@ -55,14 +55,10 @@ def _latest_statuses(session: Any, wamids: Iterable[str]) -> dict[str, DeliveryS
     if not wamids:
         return {}
     latest: dict[str, DeliveryStatusRecord] = {}
-    records = session.execute(
-        select(DeliveryStatusRecord).where(DeliveryStatusRecord.message_id.in_(wamids))
-    ).scalars()
+    records = session.execute(select(DeliveryStatusRecord).where(DeliveryStatusRecord.message_id.in_(wamids))).scalars()
     for record in records:
         current = latest.get(record.message_id)
-        if current is None or DELIVERY_STATUS_RANK.get(record.status, 0) > DELIVERY_STATUS_RANK.get(
-            current.status, 0
-        ):
+        if current is None or DELIVERY_STATUS_RANK.get(record.status, 0) > DELIVERY_STATUS_RANK.get(current.status, 0):
             latest[record.message_id] = record
     return latest
 
@@ -104,13 +100,9 @@ def list_notifications(
                     # A failure WhatsApp reports after accepting the message
                     # (undeliverable number, say) outranks the send's own error.
                     error_code=(
-                        delivery.error_code
-                        if delivery and delivery.error_code
-                        else notification.last_error_code
+                        delivery.error_code if delivery and delivery.error_code else notification.last_error_code
                     ),
-                    error=(
-                        delivery.error_title if delivery and delivery.error_title else notification.last_error
-                    ),
+                    error=(delivery.error_title if delivery and delivery.error_title else notification.last_error),
                 )
             )
         return rows

@@ -163,8 +163,7 @@ class Notifier:
             self.store.subscriptions_for, application.system, application.kode_pendaftaran
         )
         results = [
-            await self._record(subscription.id, application, with_next_poll=False)
-            for subscription in subscriptions
+            await self._record(subscription.id, application, with_next_poll=False) for subscription in subscriptions
         ]
         if any(result.notification_id is not None for result in results):
             self._wake.set()
@@ -217,9 +216,7 @@ class Notifier:
                 notification.quick_replies,
             )
         except GraphPermanentError as error:
-            await asyncio.to_thread(
-                self.store.mark_failed, notification.id, self.owner, str(error), error.code
-            )
+            await asyncio.to_thread(self.store.mark_failed, notification.id, self.owner, str(error), error.code)
             logger.error(
                 "notification failed permanently %s graph_code=%s http_status=%s error=%s",
                 ids,
@@ -249,9 +246,7 @@ class Notifier:
             # notifier that took the lease over may send the message again.
             logger.error("notification sent after its lease was taken over %s wamid=%s", ids, wamid)
 
-    async def _retry_or_fail(
-        self, notification: ClaimedNotification, ids: str, error: str, code: int | None
-    ) -> None:
+    async def _retry_or_fail(self, notification: ClaimedNotification, ids: str, error: str, code: int | None) -> None:
         if notification.attempts >= self.settings.max_attempts:
             await asyncio.to_thread(self.store.mark_failed, notification.id, self.owner, error, code)
             logger.error("notification failed permanently %s reason=retries_exhausted error=%s", ids, error)
@@ -318,9 +313,7 @@ class Notifier:
     async def _sleep(self, stop: asyncio.Event) -> None:
         waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
         try:
-            await asyncio.wait(
-                waiters, timeout=self.settings.tick_seconds, return_when=asyncio.FIRST_COMPLETED
-            )
+            await asyncio.wait(waiters, timeout=self.settings.tick_seconds, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for waiter in waiters:
                 waiter.cancel()

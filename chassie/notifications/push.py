@@ -94,9 +94,7 @@ def parse_push(data: Any, status_overrides: StatusOverrides | None = None) -> Ap
     )
 
 
-def make_push_app(
-    notifier: Notifier, secret: str, status_overrides: StatusOverrides | None = None
-) -> web.Application:
+def make_push_app(notifier: Notifier, secret: str, status_overrides: StatusOverrides | None = None) -> web.Application:
     """Build the notifier's HTTP app: `GET /health` and `POST /push`."""
     app = web.Application(client_max_size=MAX_PUSH_BODY_BYTES)
 
@@ -136,9 +134,7 @@ def make_push_app(
             result.subscriptions,
             result.notifications,
         )
-        return web.json_response(
-            {"subscriptions": result.subscriptions, "notifications": result.notifications}
-        )
+        return web.json_response({"subscriptions": result.subscriptions, "notifications": result.notifications})
 
     app.router.add_get("/health", health)
     app.router.add_post("/push", push)

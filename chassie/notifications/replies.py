@@ -36,9 +36,7 @@ def subscribed_reply(system: str, kode: str, checked: bool) -> Reply:
         "*terbit* atau *ditolak*."
     ]
     if not checked:
-        parts.append(
-            "Saat ini sistem perizinan belum dapat kami hubungi, tetapi permohonan ini tetap kami pantau."
-        )
+        parts.append("Saat ini sistem perizinan belum dapat kami hubungi, tetapi permohonan ini tetap kami pantau.")
     parts.append(f"Untuk berhenti, ketik *{UNSUBSCRIBE_PHRASE}*.")
     return Reply(_with_hint(*parts))
 

@@ -76,9 +76,7 @@ class TemplateSettings:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as error:
-            raise NotificationSettingsError(
-                f"NOTIFIER_TEMPLATES_FILE {path} cannot be read: {error}"
-            ) from error
+            raise NotificationSettingsError(f"NOTIFIER_TEMPLATES_FILE {path} cannot be read: {error}") from error
         return cls.from_mapping(raw, env, source=str(path))
 
     @classmethod
@@ -103,9 +101,7 @@ class TemplateSettings:
         return cls(language_code=language, events=events)
 
 
-def _template_spec(
-    kind: EventKind, entry: Mapping[str, Any], override: str | None, source: str
-) -> TemplateSpec:
+def _template_spec(kind: EventKind, entry: Mapping[str, Any], override: str | None, source: str) -> TemplateSpec:
     if not isinstance(entry, Mapping):
         raise NotificationSettingsError(f"{source}: events.{kind.value} must be a mapping")
     name = (override or str(entry.get("template") or "")).strip()
@@ -169,16 +165,12 @@ class NotifierSettings:
         env = os.environ if environ is None else environ
         jitter = _float(env, "NOTIFIER_POLL_JITTER", DEFAULT_POLL_JITTER)
         if jitter >= 1:
-            raise NotificationSettingsError(
-                f"NOTIFIER_POLL_JITTER is a fraction of the interval below 1, got {jitter}"
-            )
+            raise NotificationSettingsError(f"NOTIFIER_POLL_JITTER is a fraction of the interval below 1, got {jitter}")
         return cls(
             poll_interval_seconds=_float(env, "NOTIFIER_POLL_INTERVAL", DEFAULT_POLL_INTERVAL_SECONDS, 0.1),
             poll_jitter=jitter,
             tick_seconds=_float(env, "NOTIFIER_TICK", DEFAULT_TICK_SECONDS, 0.05),
-            max_concurrent_lookups=_int(
-                env, "NOTIFIER_MAX_CONCURRENT_LOOKUPS", DEFAULT_MAX_CONCURRENT_LOOKUPS
-            ),
+            max_concurrent_lookups=_int(env, "NOTIFIER_MAX_CONCURRENT_LOOKUPS", DEFAULT_MAX_CONCURRENT_LOOKUPS),
             max_concurrent_sends=_int(env, "NOTIFIER_MAX_CONCURRENT_SENDS", DEFAULT_MAX_CONCURRENT_SENDS),
             batch_size=_int(env, "NOTIFIER_BATCH_SIZE", DEFAULT_BATCH_SIZE),
             lease_seconds=_float(env, "NOTIFIER_LEASE", DEFAULT_LEASE_SECONDS, 1.0),

@@ -119,9 +119,7 @@ class ClaimedNotification:
 
 
 def _view(row: Subscription) -> SubscriptionView:
-    snapshot = (
-        Snapshot(row.last_category, row.last_status_text, row.last_tahapan) if row.last_category else None
-    )
+    snapshot = Snapshot(row.last_category, row.last_status_text, row.last_tahapan) if row.last_category else None
     return SubscriptionView(
         id=row.id,
         wa_id=row.wa_id,
@@ -364,9 +362,7 @@ class NotificationStore:
             # claim them one conditional UPDATE at a time, so rows another
             # process won in between are skipped, not waited for.
             ids = (
-                session.execute(
-                    select(model.id).where(claimable).order_by(order_by).limit(limit * CLAIM_OVERSCAN)
-                )
+                session.execute(select(model.id).where(claimable).order_by(order_by).limit(limit * CLAIM_OVERSCAN))
                 .scalars()
                 .all()
             )
@@ -418,8 +414,7 @@ class NotificationStore:
             if result is not None:
                 return result
         logger.error(
-            "notification observation gave up after %d concurrent updates "
-            "subscription=%d kode_pendaftaran=%s",
+            "notification observation gave up after %d concurrent updates subscription=%d kode_pendaftaran=%s",
             MAX_OBSERVATION_ROUNDS,
             subscription_id,
             application.kode_pendaftaran,
@@ -477,9 +472,7 @@ class NotificationStore:
 
             notification_id = None
             if event is not None:
-                notification_id = self._queue(
-                    session, subscription, event, application, templates, new_version, now
-                )
+                notification_id = self._queue(session, subscription, event, application, templates, new_version, now)
 
         if event is not None:
             logger.info(
@@ -545,9 +538,7 @@ class NotificationStore:
 
     # ---- outbox ------------------------------------------------------
 
-    def claim_due_notifications(
-        self, owner: str, lease_seconds: float, limit: int
-    ) -> list[ClaimedNotification]:
+    def claim_due_notifications(self, owner: str, lease_seconds: float, limit: int) -> list[ClaimedNotification]:
         """Take the lease of up to `limit` notifications that are due or whose holder's lease expired."""
         now = self.clock()
         claimable = or_(

@@ -145,9 +145,7 @@ def _validated_fields(overrides: Any, setting_name: str) -> dict[str, str]:
         raise FieldMapError(f"{setting_name} 'fields' must be a mapping")
     unknown = sorted(set(overrides) - set(LOGICAL_FIELDS))
     if unknown:
-        raise FieldMapError(
-            f"{setting_name} has unknown logical fields {unknown}; known: {sorted(LOGICAL_FIELDS)}"
-        )
+        raise FieldMapError(f"{setting_name} has unknown logical fields {unknown}; known: {sorted(LOGICAL_FIELDS)}")
     return {name: str(source).strip() for name, source in overrides.items() if source}
 
 
@@ -161,7 +159,6 @@ def _validated_status_values(values: Any, setting_name: str) -> dict[str, Status
         except ValueError as error:
             allowed = [c.value for c in StatusCategory]
             raise FieldMapError(
-                f"{setting_name} status value {value!r} has unknown category {category!r}; "
-                f"use one of {allowed}"
+                f"{setting_name} status value {value!r} has unknown category {category!r}; use one of {allowed}"
             ) from error
     return result

@@ -103,9 +103,7 @@ class JsonHttpClient:
         except requests.exceptions.ReadTimeout as error:
             # A slow service is not retried: a second wait would break the
             # promise of a reply within a few seconds.
-            raise TrackingUnavailable(
-                f"{self.service}: read timed out after {self.timeouts.read}s"
-            ) from error
+            raise TrackingUnavailable(f"{self.service}: read timed out after {self.timeouts.read}s") from error
         except requests.exceptions.ConnectionError as error:
             raise _Retryable(f"connection failed: {type(error).__name__}") from error
         except requests.exceptions.RequestException as error:
@@ -146,16 +144,10 @@ class JsonHttpClient:
             for chunk in response.iter_content(_CHUNK_BYTES):
                 size += len(chunk)
                 if size > MAX_RESPONSE_BYTES:
-                    raise TrackingUnavailable(
-                        f"{self.service}: response larger than {MAX_RESPONSE_BYTES} bytes"
-                    )
+                    raise TrackingUnavailable(f"{self.service}: response larger than {MAX_RESPONSE_BYTES} bytes")
                 if time.monotonic() - started > self.timeouts.total:
-                    raise TrackingUnavailable(
-                        f"{self.service}: response took longer than {self.timeouts.total}s"
-                    )
+                    raise TrackingUnavailable(f"{self.service}: response took longer than {self.timeouts.total}s")
                 chunks.append(chunk)
         except requests.exceptions.RequestException as error:
-            raise TrackingUnavailable(
-                f"{self.service}: reading the response failed: {type(error).__name__}"
-            ) from error
+            raise TrackingUnavailable(f"{self.service}: reading the response failed: {type(error).__name__}") from error
         return b"".join(chunks)

@@ -21,9 +21,7 @@ MAX_HISTORY_LINES = 8
 MAX_MESSAGE_CHARS = 1024
 # Long values from an office system (a reason, a stage name) are cut to this.
 MAX_FIELD_CHARS = 300
-NOTIFICATION_QUESTION = (
-    "Apakah Bapak/Ibu ingin kami kabari lewat WhatsApp ketika izin ini terbit atau ditolak?"
-)
+NOTIFICATION_QUESTION = "Apakah Bapak/Ibu ingin kami kabari lewat WhatsApp ketika izin ini terbit atau ditolak?"
 
 STATUS_WORDS = {
     StatusCategory.IN_PROCESS: "Sedang diproses",
@@ -162,8 +160,7 @@ def not_found_reply(system: str, kode: str) -> Reply:
         _with_hint(
             f"Mohon maaf, permohonan dengan kode *{kode}* tidak ditemukan di {SYSTEM_TITLES[system]}.",
             "Mohon periksa kembali kode pendaftaran Bapak/Ibu.\n" + _usage(system),
-            "Jika kode sudah benar tetapi permohonan tetap tidak ditemukan, "
-            "silakan hubungi kami melalui menu *5*.",
+            "Jika kode sudah benar tetapi permohonan tetap tidak ditemukan, silakan hubungi kami melalui menu *5*.",
         )
     )
 

@@ -73,17 +73,13 @@ class TrackingSettings:
             ),
             simttd_base_url=_base_url(env, "SIMTTD_BASE_URL"),
             simttd_api_token=env.get("SIMTTD_API_TOKEN") or None,
-            simttd_field_map=load_field_map(
-                env.get("SIMTTD_FIELD_MAP"), SIMTTD_DEFAULT_FIELDS, "SIMTTD_FIELD_MAP"
-            ),
+            simttd_field_map=load_field_map(env.get("SIMTTD_FIELD_MAP"), SIMTTD_DEFAULT_FIELDS, "SIMTTD_FIELD_MAP"),
             timeouts=HttpTimeouts(
                 connect=_positive(env, "TRACKING_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT_SECONDS),
                 read=_positive(env, "TRACKING_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_SECONDS),
                 total=_positive(env, "TRACKING_TOTAL_TIMEOUT", DEFAULT_TOTAL_TIMEOUT_SECONDS),
             ),
-            cache_ttl_seconds=_positive(
-                env, "TRACKING_CACHE_TTL", DEFAULT_CACHE_TTL_SECONDS, allow_zero=True
-            ),
+            cache_ttl_seconds=_positive(env, "TRACKING_CACHE_TTL", DEFAULT_CACHE_TTL_SECONDS, allow_zero=True),
             breaker_failures=int(_positive(env, "TRACKING_BREAKER_FAILURES", DEFAULT_BREAKER_FAILURES)),
             breaker_reset_seconds=_positive(env, "TRACKING_BREAKER_RESET", DEFAULT_BREAKER_RESET_SECONDS),
         )
@@ -111,9 +107,7 @@ def build_clients(settings: TrackingSettings) -> dict[str, TrackingClient]:
     if settings.simttd_base_url:
         if not settings.simttd_api_token:
             logger.warning("tracking token missing system=%s setting=SIMTTD_API_TOKEN", SIMTTD)
-        headers = (
-            {"Authorization": f"Bearer {settings.simttd_api_token}"} if settings.simttd_api_token else {}
-        )
+        headers = {"Authorization": f"Bearer {settings.simttd_api_token}"} if settings.simttd_api_token else {}
         clients[SIMTTD] = SimTtdClient(
             base_url=settings.simttd_base_url,
             field_map=settings.simttd_field_map,

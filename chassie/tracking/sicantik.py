@@ -89,6 +89,5 @@ def extract_rows(payload: Any) -> list[Mapping[str, Any]]:
             return []
 
     raise TrackingUnavailable(
-        f"{SICANTIK}: template response has no list under any of {list(LIST_KEYS)}; "
-        "check SICANTIK_TEMPLATE_ID"
+        f"{SICANTIK}: template response has no list under any of {list(LIST_KEYS)}; check SICANTIK_TEMPLATE_ID"
     )

@@ -183,9 +183,7 @@ class GraphClient:
         quick_reply_payloads: Sequence[str] = (),
     ) -> str:
         """Send an approved template (allowed outside the 24-hour window) and return the wamid."""
-        return await self.send_message(
-            to, template_message(name, language_code, body_parameters, quick_reply_payloads)
-        )
+        return await self.send_message(to, template_message(name, language_code, body_parameters, quick_reply_payloads))
 
     async def mark_read(self, message_id: str) -> None:
         """Mark an incoming message as read (the user sees blue ticks)."""

@@ -68,9 +68,7 @@ def parse_delivery(payload: Any) -> WebhookDelivery:
     if not isinstance(payload, Mapping):
         raise WebhookPayloadError("webhook body is not a JSON object")
     if payload.get("object") != WHATSAPP_OBJECT:
-        raise WebhookPayloadError(
-            f"webhook object is {payload.get('object')!r}, expected {WHATSAPP_OBJECT!r}"
-        )
+        raise WebhookPayloadError(f"webhook object is {payload.get('object')!r}, expected {WHATSAPP_OBJECT!r}")
     entries = payload.get("entry")
     if not isinstance(entries, list):
         raise WebhookPayloadError("webhook body has no 'entry' list")

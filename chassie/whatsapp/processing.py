@@ -140,9 +140,7 @@ class WebhookProcessor:
             return await loop.run_in_executor(None, self.message_ids.claim, message.message_id)
         except Exception:
             # Handling a message twice is better than losing it while the database is down.
-            logger.exception(
-                "Could not record WhatsApp message id %s; handling it anyway", message.message_id
-            )
+            logger.exception("Could not record WhatsApp message id %s; handling it anyway", message.message_id)
             return True
 
     async def _mark_read(self, message: InboundMessage) -> None:
@@ -179,9 +177,7 @@ class WebhookProcessor:
             try:
                 await loop.run_in_executor(None, self.statuses.record, status)
             except Exception:
-                logger.exception(
-                    "Could not store status %s of WhatsApp message %s", status.status, status.message_id
-                )
+                logger.exception("Could not store status %s of WhatsApp message %s", status.status, status.message_id)
 
     async def _purge_expired(self) -> None:
         loop = asyncio.get_running_loop()

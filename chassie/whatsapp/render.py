@@ -236,9 +236,7 @@ def template_message(
     """Build an approved-template message with text body parameters and quick-reply button payloads."""
     components: list[dict[str, Any]] = []
     if body_parameters:
-        components.append(
-            {"type": "body", "parameters": [{"type": "text", "text": str(p)} for p in body_parameters]}
-        )
+        components.append({"type": "body", "parameters": [{"type": "text", "text": str(p)} for p in body_parameters]})
     for index, payload in enumerate(quick_reply_payloads):
         components.append(
             {
@@ -267,9 +265,7 @@ def render_choices(text: str, choices: Sequence[Choice]) -> list[dict[str, Any]]
             messages.append(text_message(body))
         return messages
 
-    fits_buttons = len(choices) <= MAX_REPLY_BUTTONS and all(
-        len(c.title) <= MAX_BUTTON_TITLE_CHARS for c in choices
-    )
+    fits_buttons = len(choices) <= MAX_REPLY_BUTTONS and all(len(c.title) <= MAX_BUTTON_TITLE_CHARS for c in choices)
     if fits_buttons:
         messages.append(buttons_message(body, choices))
         return messages

@@ -86,9 +86,7 @@ class MessageIdStore:
                     existing.received_at = now
                     existing.expires_at = now + self.ttl
                 else:
-                    session.add(
-                        ProcessedMessage(message_id=message_id, received_at=now, expires_at=now + self.ttl)
-                    )
+                    session.add(ProcessedMessage(message_id=message_id, received_at=now, expires_at=now + self.ttl))
         except IntegrityError:
             # Another worker inserted the same id between our read and our commit.
             return False

@@ -34,15 +34,11 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.Column("closed_reason", sa.String(32), nullable=True),
-        sa.UniqueConstraint(
-            "wa_id", "system", "kode_pendaftaran", name="uq_notification_subscriptions_target"
-        ),
+        sa.UniqueConstraint("wa_id", "system", "kode_pendaftaran", name="uq_notification_subscriptions_target"),
     )
     op.create_index("ix_notification_subscriptions_wa_id", "notification_subscriptions", ["wa_id"])
     op.create_index("ix_notification_subscriptions_status", "notification_subscriptions", ["status"])
-    op.create_index(
-        "ix_notification_subscriptions_next_poll_at", "notification_subscriptions", ["next_poll_at"]
-    )
+    op.create_index("ix_notification_subscriptions_next_poll_at", "notification_subscriptions", ["next_poll_at"])
     op.create_table(
         "notification_outbox",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),

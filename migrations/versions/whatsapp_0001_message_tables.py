@@ -21,9 +21,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
     )
-    op.create_index(
-        "ix_whatsapp_processed_messages_expires_at", "whatsapp_processed_messages", ["expires_at"]
-    )
+    op.create_index("ix_whatsapp_processed_messages_expires_at", "whatsapp_processed_messages", ["expires_at"])
     op.create_table(
         "whatsapp_delivery_statuses",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),

@@ -20,9 +20,7 @@ async def serve() -> None:
     """Start the sandbox from the environment and serve until interrupted."""
     app_secret = os.environ.get("WHATSAPP_APP_SECRET")
     if not app_secret:
-        logger.warning(
-            "WHATSAPP_APP_SECRET is not set; signing with the sandbox default, set the same in the channel"
-        )
+        logger.warning("WHATSAPP_APP_SECRET is not set; signing with the sandbox default, set the same in the channel")
     sandbox = WhatsAppSandbox(
         webhook_url=os.environ.get("RASA_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
         app_secret=app_secret or DEFAULT_APP_SECRET,

@@ -259,9 +259,7 @@ class WhatsAppSandbox:
     def _fail(self, call: RecordedCall, kind: str) -> web.Response:
         if kind == "429":
             call.http_status, call.error_code = 429, 130429
-            return graph_error(
-                429, 130429, "Rate limit hit", "Cloud API message throughput has been reached."
-            )
+            return graph_error(429, 130429, "Rate limit hit", "Cloud API message throughput has been reached.")
         if kind == "500":
             call.http_status, call.error_code = 500, 1
             return graph_error(500, 1, "An unknown error occurred")
@@ -318,9 +316,7 @@ class WhatsAppSandbox:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign_body(self.app_secret, body)}
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
-            )
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS))
         try:
             async with self._session.post(self.webhook_url, data=body, headers=headers) as response:
                 status = response.status
@@ -393,9 +389,7 @@ class WhatsAppSandbox:
             item.status = "failed"
             item.error = f"HTTP {status}" if status else "tidak terhubung"
         self._notify()
-        logger.info(
-            "Sandbox sent %s from %s, channel returned HTTP %s", message["type"], mask_phone(wa_id), status
-        )
+        logger.info("Sandbox sent %s from %s, channel returned HTTP %s", message["type"], mask_phone(wa_id), status)
         return web.json_response({"message_id": message_id, "webhook_status": status})
 
     async def handle_conversation(self, request: web.Request) -> web.Response:
@@ -458,11 +452,7 @@ SAMPLE_MEDIA: dict[str, dict[str, Any]] = {
 def build_user_message(data: dict[str, Any]) -> dict[str, Any]:
     """Build the webhook `message` (without from/id/timestamp) for what the page sent."""
     kind = data.get("kind", "text")
-    context = (
-        {"context": {"from": DISPLAY_PHONE_NUMBER, "id": data["context_id"]}}
-        if data.get("context_id")
-        else {}
-    )
+    context = {"context": {"from": DISPLAY_PHONE_NUMBER, "id": data["context_id"]}} if data.get("context_id") else {}
     if kind == "text":
         text = str(data.get("text") or "").strip()
         if not text:

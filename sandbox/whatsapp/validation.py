@@ -54,9 +54,7 @@ def _text_within(value: Any, max_chars: int, name: str) -> None:
 def validate_message(body: Any) -> None:
     """Raise GraphValidationError when `body` breaks a documented Cloud API limit."""
     _require(isinstance(body, dict), "request body must be a JSON object", INVALID_PARAMETER)
-    _require(
-        body.get("messaging_product") == "whatsapp", "messaging_product must be 'whatsapp'", INVALID_PARAMETER
-    )
+    _require(body.get("messaging_product") == "whatsapp", "messaging_product must be 'whatsapp'", INVALID_PARAMETER)
     _require(bool(str(body.get("to") or "").strip()), "parameter 'to' is required", INVALID_PARAMETER)
     message_type = body.get("type", "text")
     _require(message_type in SUPPORTED_TYPES, f"unsupported message type {message_type!r}", INVALID_PARAMETER)
@@ -73,9 +71,7 @@ def validate_message(body: Any) -> None:
 
 
 def _validate_interactive(interactive: dict[str, Any]) -> None:
-    _text_within(
-        (interactive.get("body") or {}).get("text"), MAX_INTERACTIVE_BODY_CHARS, "interactive.body.text"
-    )
+    _text_within((interactive.get("body") or {}).get("text"), MAX_INTERACTIVE_BODY_CHARS, "interactive.body.text")
     action = interactive.get("action") or {}
     if interactive.get("type") == "button":
         buttons = action.get("buttons") or []
