@@ -21,7 +21,8 @@ from chassie.complaints.form import (
 )
 from chassie.complaints.service import ComplaintService
 from chassie.complaints.store import ComplaintSubmission, find_ticket_number
-from chassie.complaints.validators import FIELD_LABELS, FIELDS, mask_phone, validate_field
+from chassie.complaints.validators import FIELD_LABELS, FIELDS, validate_field
+from chassie.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from chassie.menu import MENU_BY_CODE
 from chassie.office import load_office_settings, office_today, render_app, render_lkpm
-from chassie.whatsapp.privacy import mask_phone
+from chassie.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

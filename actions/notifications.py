@@ -34,10 +34,10 @@ from chassie.notifications.replies import (
     unsubscribed_reply,
 )
 from chassie.notifications.store import NotificationStore
+from chassie.privacy import mask_phone
 from chassie.tracking.codes import normalise_kode, normalise_system
 from chassie.tracking.replies import Reply
 from chassie.tracking.service import LookupKind
-from chassie.whatsapp.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from chassie.tracking.privacy import mask_phone, phones_match
+from chassie.privacy import mask_phone
+from chassie.tracking.privacy import phones_match
 from chassie.tracking.replies import (
     Reply,
     ask_kode_reply,

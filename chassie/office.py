@@ -13,31 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 import yaml
 
+from chassie.calendar_id import MONTH_NAMES, WITA
 from chassie.menu import MENU_HINT
 
 OFFICE_CONFIG_ENV = "OFFICE_CONFIG"
 DEFAULT_OFFICE_CONFIG = Path(__file__).resolve().parent.parent / "office.yml"
-# Denpasar keeps Central Indonesian Time (WITA, UTC+8).
-OFFICE_TIMEZONE = ZoneInfo("Asia/Makassar")
-
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 @dataclass(frozen=True)
@@ -180,7 +163,7 @@ def next_window_dates(window: LkpmWindow, today: dt.date) -> tuple[dt.date, dt.d
 def _format_window(window: LkpmWindow, first: dt.date, last: dt.date) -> str:
     # The January window reports on the year before it.
     reported_year = first.year - 1 if window.month == 1 else first.year
-    return f"{window.period} {reported_year}: {first.day}–{last.day} {MONTHS_ID[first.month - 1]} {first.year}"
+    return f"{window.period} {reported_year}: {first.day}–{last.day} {MONTH_NAMES[first.month - 1]} {first.year}"
 
 
 def render_lkpm(settings: LkpmSettings, today: dt.date) -> str:
@@ -199,7 +182,7 @@ def render_lkpm(settings: LkpmSettings, today: dt.date) -> str:
             january_note = " tahun berikutnya" if window.month == 1 else ""
             lines.append(
                 f"   - {window.period}: {window.first_day}–{window.last_day} "
-                f"{MONTHS_ID[window.month - 1]}{january_note}"
+                f"{MONTH_NAMES[window.month - 1]}{january_note}"
             )
         upcoming = min(
             ((next_window_dates(window, today), window) for window in schedule.windows),
@@ -220,4 +203,4 @@ def render_lkpm(settings: LkpmSettings, today: dt.date) -> str:
 
 def office_today() -> dt.date:
     """Return today's date in Denpasar."""
-    return dt.datetime.now(OFFICE_TIMEZONE).date()
+    return dt.datetime.now(WITA).date()

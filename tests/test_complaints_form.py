@@ -14,7 +14,6 @@ from chassie.complaints.form import (
 )
 from chassie.complaints.validators import (
     mask_nik,
-    mask_phone,
     normalize_phone,
     parse_nik,
     validate_alamat,
@@ -25,6 +24,7 @@ from chassie.complaints.validators import (
     validate_nik,
 )
 from chassie.menu import parse_menu_code
+from chassie.privacy import mask_phone
 
 TODAY = date(2026, 12, 4)
 
@@ -395,4 +395,4 @@ def test_every_error_names_its_field() -> None:
 
 def test_masks() -> None:
     assert mask_nik("5171010101900001") == "5171********0001"
-    assert mask_phone("6281234567890") == "6281*****7890"
+    assert mask_phone("6281234567890") == "6281****7890"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chassie.menu import MENU_HINT
+from chassie.privacy import mask_phone
 from chassie.tracking.codes import (
     detect_system,
     extract_kode,
@@ -23,7 +24,6 @@ from chassie.tracking.fieldmap import (
 from chassie.tracking.models import ApplicationStatus, StageEvent, StatusCategory
 from chassie.tracking.privacy import (
     mask_name,
-    mask_phone,
     normalise_phone,
     phones_match,
 )

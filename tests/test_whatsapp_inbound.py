@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from whatsapp_harness import FIXTURES, load_payload
 
+from chassie.privacy import mask_phone
 from chassie.whatsapp.inbound import WebhookPayloadError, parse_delivery, text_for_bot
-from chassie.whatsapp.privacy import mask_phone
 from chassie.whatsapp.signature import is_valid_signature, sign_body
 
 ALL_FIXTURES = sorted(path.stem for path in FIXTURES.glob("*.json"))

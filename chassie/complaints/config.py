@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from chassie.complaints.validators import mask_phone, normalize_phone
+from chassie.complaints.validators import normalize_phone
+from chassie.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
 
+from chassie.calendar_id import DAY_NAMES, MONTH_NAMES, WITA
 from chassie.complaints.config import ComplaintConfig
 
-# Central Indonesian Time: UTC+8 all year, Indonesia has no daylight saving.
-WITA = timezone(timedelta(hours=8), "WITA")
 # Looking further ahead than this for an open day means the configuration has
 # no working days at all.
 MAX_DAYS_AHEAD = 60
-
-DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTH_NAMES = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from chassie.complaints.validators import mask_phone
+from chassie.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

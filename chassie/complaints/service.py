@@ -26,7 +26,7 @@ from chassie.complaints.store import (
     TicketNotFound,
     TicketView,
 )
-from chassie.complaints.validators import mask_phone
+from chassie.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from chassie.complaints.models import (
     ComplaintTicketEvent,
     utc_now,
 )
-from chassie.complaints.validators import mask_phone
 from chassie.db import session_scope
+from chassie.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

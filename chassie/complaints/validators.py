@@ -347,10 +347,3 @@ def mask_nik(nik: str) -> str:
     if len(nik) <= 8:
         return "*" * len(nik)
     return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
-
-
-def mask_phone(phone: str) -> str:
-    """Mask a phone number or WhatsApp id for logs, like 6281****7890."""
-    if len(phone) <= 8:
-        return "*" * len(phone)
-    return phone[:4] + "*" * (len(phone) - 8) + phone[-4:]

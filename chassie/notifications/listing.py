@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from chassie.db import session_scope
 from chassie.notifications.models import Notification
-from chassie.whatsapp.privacy import mask_phone
+from chassie.privacy import mask_phone
 from chassie.whatsapp.store import DeliveryStatusRecord
 
 # A later callback can arrive before an earlier one, so the status shown is

@@ -23,10 +23,10 @@ from chassie.notifications.store import (
     ObservationResult,
     SubscriptionView,
 )
+from chassie.privacy import mask_phone
 from chassie.tracking.models import ApplicationStatus
 from chassie.tracking.service import LookupKind, LookupOutcome, TrackingService
 from chassie.whatsapp.graph import GraphClient, GraphPermanentError, GraphTransientError
-from chassie.whatsapp.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -36,8 +36,8 @@ from chassie.notifications.models import (
     utcnow,
 )
 from chassie.notifications.settings import TemplateSettings
+from chassie.privacy import mask_phone
 from chassie.tracking.models import ApplicationStatus
-from chassie.whatsapp.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

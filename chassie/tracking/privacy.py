@@ -37,11 +37,3 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return None
     return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
-
-
-def mask_phone(value: str | None) -> str:
-    """Mask a phone number for logs, keeping the first four and last four digits."""
-    digits = normalise_phone(value) or ""
-    if len(digits) <= 8:
-        return "****"
-    return digits[:4] + "****" + digits[-4:]

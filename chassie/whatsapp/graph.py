@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 import aiohttp
 
-from chassie.whatsapp.privacy import mask_phone
+from chassie.privacy import mask_phone
 from chassie.whatsapp.render import (
     LIST_BUTTON_LABEL,
     Choice,

@@ -12,9 +12,9 @@ import logging
 import time
 from typing import Awaitable, Callable
 
+from chassie.privacy import mask_phone
 from chassie.whatsapp.graph import GraphClient, GraphError
 from chassie.whatsapp.inbound import DeliveryStatus, InboundMessage, WebhookDelivery
-from chassie.whatsapp.privacy import mask_phone
 from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore
 
 logger = logging.getLogger(__name__)

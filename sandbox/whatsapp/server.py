@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from chassie.whatsapp.privacy import mask_phone
+from chassie.privacy import mask_phone
 from chassie.whatsapp.signature import SIGNATURE_HEADER, sign_body
 from sandbox.whatsapp.validation import GraphValidationError, validate_message
 
