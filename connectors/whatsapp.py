@@ -23,7 +23,7 @@ from chassie.whatsapp.processing import WebhookProcessor
 from chassie.whatsapp.render import render_bot_message
 from chassie.whatsapp.settings import ChannelSettings
 from chassie.whatsapp.signature import SIGNATURE_HEADER, is_valid_signature
-from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore
+from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ class WhatsAppInput(InputChannel):
         self.statuses = statuses or DeliveryStatusStore()
         self.client: GraphClient | None = None
         self._processor: WebhookProcessor | None = None
+        self._recovery: asyncio.Future[int] | None = None
         missing = settings.missing_variables()
         if missing:
             logger.error("WhatsApp channel is disabled until these are set: %s", ", ".join(missing))
@@ -122,6 +123,12 @@ class WhatsAppInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             return self._receive(request, processor)
+
+        @webhook.listener("after_server_start")
+        async def recover_unfinished_messages(*_: Any) -> None:
+            # Messages a stopped server accepted but never answered; Meta will not resend them.
+            if processor is not None:
+                self._recovery = asyncio.ensure_future(processor.recover(started_at=utcnow()))
 
         @webhook.listener("before_server_stop")
         async def finish_accepted_messages(*_: Any) -> None:

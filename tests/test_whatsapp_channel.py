@@ -7,6 +7,7 @@ import copy
 import json
 import logging
 import time
+from datetime import timedelta
 
 import pytest
 from whatsapp_harness import (
@@ -22,7 +23,7 @@ from whatsapp_harness import (
 from chassie.menu import APP_MENU_ROWS
 from chassie.whatsapp.processing import FAILURE_REPLY
 from chassie.whatsapp.settings import ChannelSettings
-from chassie.whatsapp.store import DeliveryStatusStore
+from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore, utcnow
 
 SENDER = "6281234567890"
 
@@ -480,3 +481,57 @@ def test_many_senders_get_replies_within_a_second(database_url):
     elapsed, sent = run(scenario())
     assert sent == 20
     assert elapsed < 5.0
+
+
+def _leave_unfinished(database_url, message_id: str, text: str, age_seconds: float) -> None:
+    """Claim a message the way a server does just before it stops, without finishing it."""
+    payload = {"message_id": message_id, "sender": SENDER, "type": "text", "text": text}
+    received = utcnow() - timedelta(seconds=age_seconds)
+    MessageIdStore(database_url).claim(message_id, now=received, payload=json.dumps(payload))
+
+
+def test_message_left_by_stopped_server_is_answered_after_restart(database_url):
+    _leave_unfinished(database_url, "wamid.crash", "halo", age_seconds=120)
+
+    async def scenario():
+        async with ChannelHarness(database_url) as harness:
+            recovered = await harness.processor.recover(started_at=utcnow())
+            await harness.drain()
+            again = await harness.processor.recover(started_at=utcnow())
+            return recovered, again, harness.sends_to(SENDER)
+
+    recovered, again, sends = run(scenario())
+    assert recovered == 1
+    assert again == 0
+    assert [body["text"]["body"] for body in sends] == ["echo: halo"]
+
+
+def test_recovery_waits_while_another_server_may_finish(database_url):
+    _leave_unfinished(database_url, "wamid.inflight", "3", age_seconds=0.2)
+
+    async def scenario():
+        async with ChannelHarness(database_url) as harness:
+            started = time.monotonic()
+            recovered = await harness.processor.recover(started_at=utcnow(), grace=timedelta(seconds=0.5))
+            await harness.drain()
+            return recovered, time.monotonic() - started, harness.sends_to(SENDER)
+
+    recovered, waited, sends = run(scenario())
+    assert recovered == 1
+    assert waited >= 0.25
+    assert len(sends) == 1
+
+
+def test_redelivered_webhook_after_recovery_is_ignored(database_url):
+    _leave_unfinished(database_url, "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBBMDFBMkIzQzRENUU2RjcwAA==", "halo", 120)
+
+    async def scenario():
+        async with ChannelHarness(database_url) as harness:
+            await harness.processor.recover(started_at=utcnow())
+            await harness.drain()
+            await harness.post(load_payload("text"))
+            await harness.drain()
+            return harness.sends_to(SENDER)
+
+    sends = run(scenario())
+    assert len(sends) == 1

@@ -92,3 +92,43 @@ def test_postgres_store_when_available():
 
     assert store.claim(message_id) is True
     assert store.claim(message_id) is False
+
+
+def test_unfinished_message_is_listed_until_completed(database_url):
+    store = MessageIdStore(database_url)
+    start = utcnow()
+    store.claim("wamid.open", now=start, payload='{"text": "halo"}')
+    store.claim("wamid.done", now=start, payload='{"text": "3"}')
+    store.complete("wamid.done")
+
+    unfinished = store.unfinished(received_before=start + timedelta(seconds=1))
+
+    assert [row.message_id for row in unfinished] == ["wamid.open"]
+    assert unfinished[0].payload == '{"text": "halo"}'
+
+
+def test_completed_message_drops_its_content(database_url):
+    store = MessageIdStore(database_url)
+    store.claim("wamid.1", payload='{"text": "NIK saya 5171014506900001"}')
+    store.complete("wamid.1")
+
+    assert store.unfinished(received_before=utcnow() + timedelta(days=1)) == []
+    assert store.claim("wamid.1") is False
+
+
+def test_message_received_after_start_is_not_unfinished(database_url):
+    store = MessageIdStore(database_url)
+    start = utcnow()
+    store.claim("wamid.new", now=start + timedelta(seconds=5), payload="{}")
+
+    assert store.unfinished(received_before=start) == []
+
+
+def test_unfinished_message_is_reclaimed_once(database_url):
+    store = MessageIdStore(database_url)
+    start = utcnow()
+    store.claim("wamid.open", now=start, payload="{}")
+    row = store.unfinished(received_before=start + timedelta(seconds=1))[0]
+
+    assert store.reclaim(row) is True
+    assert store.reclaim(row) is False

@@ -8,20 +8,28 @@ sender's messages reach the bot in the order they arrived.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import logging
 import time
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 from chassie.privacy import mask_phone
 from chassie.whatsapp.graph import GraphClient, GraphError
 from chassie.whatsapp.inbound import DeliveryStatus, InboundMessage, WebhookDelivery
-from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore
+from chassie.whatsapp.store import DeliveryStatusStore, MessageIdStore, UnfinishedMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
 DeliverFn = Callable[[InboundMessage], Awaitable[None]]
 
 PURGE_INTERVAL_SECONDS = 3600.0
+
+# A message left unfinished by a stopped server is handled again after a
+# restart, but only once it is this old: until then another running server
+# may still be working on it.
+RECOVERY_GRACE = timedelta(seconds=60)
 
 # Indonesian names of the message types the assistant cannot read, used in its reply.
 UNREADABLE_TYPE_NAMES = {
@@ -72,7 +80,7 @@ class WebhookProcessor:
         self.message_ids = message_ids
         self.statuses = statuses
         self.mark_read = mark_read
-        self._queues: dict[str, asyncio.Queue[InboundMessage]] = {}
+        self._queues: dict[str, asyncio.Queue[tuple[InboundMessage, bool]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_purge = 0.0
@@ -80,15 +88,58 @@ class WebhookProcessor:
     def accept(self, delivery: WebhookDelivery) -> None:
         """Queue a parsed delivery for background work and return immediately."""
         for message in delivery.messages:
-            queue = self._queues.setdefault(message.sender, asyncio.Queue())
-            queue.put_nowait(message)
-            if message.sender not in self._workers:
-                self._workers[message.sender] = asyncio.create_task(self._run_sender(message.sender))
+            self._enqueue(message, recovered=False)
         if delivery.statuses:
             self._spawn(self._record_statuses(delivery.statuses))
         if time.monotonic() - self._last_purge > PURGE_INTERVAL_SECONDS:
             self._last_purge = time.monotonic()
             self._spawn(self._purge_expired())
+
+    def _enqueue(self, message: InboundMessage, recovered: bool) -> None:
+        queue = self._queues.setdefault(message.sender, asyncio.Queue())
+        queue.put_nowait((message, recovered))
+        if message.sender not in self._workers:
+            self._workers[message.sender] = asyncio.create_task(self._run_sender(message.sender))
+
+    async def recover(self, started_at: datetime | None = None, grace: timedelta = RECOVERY_GRACE) -> int:
+        """Handle again the messages a stopped server claimed but never finished; return how many.
+
+        Only messages received before `started_at` (this server's start) count,
+        and each is taken over once it is `grace` old, so a message another live
+        server is still handling is left to it.
+        """
+        started_at = started_at or utcnow()
+        loop = asyncio.get_running_loop()
+        try:
+            unfinished = await loop.run_in_executor(None, self.message_ids.unfinished, started_at)
+        except Exception:
+            logger.exception("Could not read unfinished WhatsApp messages; none recovered")
+            return 0
+        if not unfinished:
+            return 0
+
+        wait = (unfinished[-1].received_at + grace - utcnow()).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        recovered = 0
+        for row in unfinished:
+            message = self._decode(row)
+            if message is None:
+                continue
+            if not await loop.run_in_executor(None, self.message_ids.reclaim, row):
+                continue
+            logger.info("Recovering unfinished WhatsApp message %s from %s", row.message_id, mask_phone(message.sender))
+            self._enqueue(message, recovered=True)
+            recovered += 1
+        return recovered
+
+    @staticmethod
+    def _decode(row: UnfinishedMessage) -> InboundMessage | None:
+        try:
+            return InboundMessage(**json.loads(row.payload))
+        except (TypeError, ValueError):
+            logger.error("Stored WhatsApp message %s cannot be read; it is not recovered", row.message_id)
+            return None
 
     async def drain(self) -> None:
         """Wait until every queued message and status has been handled."""
@@ -104,9 +155,9 @@ class WebhookProcessor:
         queue = self._queues[sender]
         try:
             while not queue.empty():
-                message = queue.get_nowait()
+                message, recovered = queue.get_nowait()
                 try:
-                    await self._handle_message(message)
+                    await self._handle_message(message, recovered)
                 except Exception:
                     logger.exception("Unexpected error on WhatsApp message %s", message.message_id)
         finally:
@@ -114,9 +165,9 @@ class WebhookProcessor:
             del self._workers[sender]
             del self._queues[sender]
 
-    async def _handle_message(self, message: InboundMessage) -> None:
+    async def _handle_message(self, message: InboundMessage, recovered: bool = False) -> None:
         sender = mask_phone(message.sender)
-        if not await self._claim(message):
+        if not recovered and not await self._claim(message):
             logger.info("Skipped duplicate WhatsApp message %s from %s", message.message_id, sender)
             return
         logger.info("Received WhatsApp %s message %s from %s", message.type, message.message_id, sender)
@@ -131,17 +182,31 @@ class WebhookProcessor:
         except Exception:
             logger.exception("Failed to handle WhatsApp message %s from %s", message.message_id, sender)
             await self._send_failure_reply(message)
+        await self._complete(message)
 
-    # NOTE: the id is claimed before the bot runs, so a crash between the claim and
-    # the reply loses that message: Meta got 200 and will not redeliver it.
+    # The claim stores the message itself, so that a server stopped before
+    # `_complete` hands it to `recover` after the restart instead of losing it.
+    # NOTE: a stop after the reply but before `_complete` makes the citizen get
+    # that reply twice; handling twice is preferred over losing a message.
     async def _claim(self, message: InboundMessage) -> bool:
         loop = asyncio.get_running_loop()
+        payload = json.dumps(dataclasses.asdict(message))
         try:
-            return await loop.run_in_executor(None, self.message_ids.claim, message.message_id)
+            return await loop.run_in_executor(None, self._claim_with_payload, message.message_id, payload)
         except Exception:
             # Handling a message twice is better than losing it while the database is down.
             logger.exception("Could not record WhatsApp message id %s; handling it anyway", message.message_id)
             return True
+
+    def _claim_with_payload(self, message_id: str, payload: str) -> bool:
+        return self.message_ids.claim(message_id, payload=payload)
+
+    async def _complete(self, message: InboundMessage) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, self.message_ids.complete, message.message_id)
+        except Exception:
+            logger.exception("Could not mark WhatsApp message %s as handled", message.message_id)
 
     async def _mark_read(self, message: InboundMessage) -> None:
         try:

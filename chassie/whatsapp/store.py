@@ -1,4 +1,8 @@
-"""Database tables of the WhatsApp channel: processed message ids and delivery statuses.
+"""Database tables of the WhatsApp channel: claimed message ids and delivery statuses.
+
+A claimed message keeps its content until the bot has handled it, so that a
+server that stopped in between can handle it after a restart: Meta got 200
+for it and will not deliver it again.
 
 The functions here block on the database; call them from a thread executor
 when running inside an event loop.
@@ -10,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import Column, DateTime, Integer, String, Text, UniqueConstraint, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chassie.db import Base, session_scope
@@ -30,13 +34,28 @@ def utcnow() -> datetime:
 
 
 class ProcessedMessage(Base):
-    """An incoming WhatsApp message id already taken for processing, until it expires."""
+    """An incoming WhatsApp message id already taken for processing, until it expires.
+
+    `payload` holds the message (JSON) while it is being handled and is cleared
+    when `completed_at` is set, so message bodies are not kept longer than needed.
+    """
 
     __tablename__ = "whatsapp_processed_messages"
 
     message_id = Column(String(MAX_MESSAGE_ID_CHARS), primary_key=True)
     received_at = Column(DateTime, nullable=False)
     expires_at = Column(DateTime, nullable=False, index=True)
+    payload = Column(Text, nullable=True)
+    completed_at = Column(DateTime, nullable=True)
+
+
+@dataclass(frozen=True)
+class UnfinishedMessage:
+    """A claimed message whose handling never completed."""
+
+    message_id: str
+    received_at: datetime
+    payload: str
 
 
 class DeliveryStatusRecord(Base):
@@ -74,8 +93,11 @@ class MessageIdStore:
         self.database_url = database_url
         self.ttl = ttl
 
-    def claim(self, message_id: str, now: datetime | None = None) -> bool:
-        """Record `message_id` and return True, or return False while an earlier claim has not expired."""
+    def claim(self, message_id: str, now: datetime | None = None, payload: str | None = None) -> bool:
+        """Record `message_id` (with the message as `payload`) and return True.
+
+        Returns False while an earlier claim of the same id has not expired.
+        """
         now = now or utcnow()
         try:
             with session_scope(self.database_url) as session:
@@ -85,12 +107,51 @@ class MessageIdStore:
                 if existing is not None:
                     existing.received_at = now
                     existing.expires_at = now + self.ttl
+                    existing.payload = payload
+                    existing.completed_at = None
                 else:
-                    session.add(ProcessedMessage(message_id=message_id, received_at=now, expires_at=now + self.ttl))
+                    session.add(
+                        ProcessedMessage(
+                            message_id=message_id, received_at=now, expires_at=now + self.ttl, payload=payload
+                        )
+                    )
         except IntegrityError:
             # Another worker inserted the same id between our read and our commit.
             return False
         return True
+
+    def complete(self, message_id: str, now: datetime | None = None) -> None:
+        """Mark a claimed message as handled and drop its stored content."""
+        with session_scope(self.database_url) as session:
+            session.execute(
+                update(ProcessedMessage)
+                .where(ProcessedMessage.message_id == message_id)
+                .values(completed_at=now or utcnow(), payload=None)
+            )
+
+    def unfinished(self, received_before: datetime) -> list[UnfinishedMessage]:
+        """Return the claimed messages received before `received_before` that were never completed."""
+        with session_scope(self.database_url) as session:
+            rows = session.execute(
+                select(ProcessedMessage.message_id, ProcessedMessage.received_at, ProcessedMessage.payload)
+                .where(ProcessedMessage.completed_at.is_(None))
+                .where(ProcessedMessage.payload.is_not(None))
+                .where(ProcessedMessage.received_at < received_before)
+                .order_by(ProcessedMessage.received_at)
+            ).all()
+            return [UnfinishedMessage(row.message_id, row.received_at, row.payload) for row in rows]
+
+    def reclaim(self, message: UnfinishedMessage, now: datetime | None = None) -> bool:
+        """Take over an unfinished message; False when another server took it or it completed meanwhile."""
+        with session_scope(self.database_url) as session:
+            result = session.execute(
+                update(ProcessedMessage)
+                .where(ProcessedMessage.message_id == message.message_id)
+                .where(ProcessedMessage.completed_at.is_(None))
+                .where(ProcessedMessage.received_at == message.received_at)
+                .values(received_at=now or utcnow())
+            )
+            return result.rowcount == 1
 
     def purge_expired(self, now: datetime | None = None) -> int:
         """Delete expired message ids and return how many were deleted."""
