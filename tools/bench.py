@@ -142,9 +142,7 @@ class BenchSettings:
         tracker_store = env.get("BENCH_TRACKER_STORE", "").strip() or "sqlite"
         lock_store = env.get("BENCH_LOCK_STORE", "").strip() or "memory"
         if tracker_store not in TRACKER_STORES:
-            raise ValueError(
-                f"BENCH_TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {tracker_store!r}"
-            )
+            raise ValueError(f"BENCH_TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {tracker_store!r}")
         if lock_store not in LOCK_STORES:
             raise ValueError(f"BENCH_LOCK_STORE must be one of {', '.join(LOCK_STORES)}, got {lock_store!r}")
         if conversations < 1:
@@ -153,15 +151,11 @@ class BenchSettings:
             conversations=conversations,
             seconds=number("BENCH_SECONDS", DEFAULT_SECONDS),
             rounds=int(number("BENCH_ROUNDS", 0)) if rounds_raw else None,
-            statuses=tuple(
-                s.strip() for s in env.get("BENCH_STATUSES", DEFAULT_STATUSES).split(",") if s.strip()
-            ),
+            statuses=tuple(s.strip() for s in env.get("BENCH_STATUSES", DEFAULT_STATUSES).split(",") if s.strip()),
             train=env.get("BENCH_TRAIN", "1") != "0",
             plain=env.get("BENCH_PLAIN", "1") != "0",
             nlu_seconds=number("BENCH_NLU_SECONDS", DEFAULT_NLU_SECONDS),
-            report=DEFAULT_REPORT
-            if report_raw is None
-            else (Path(report_raw) if report_raw.strip() else None),
+            report=DEFAULT_REPORT if report_raw is None else (Path(report_raw) if report_raw.strip() else None),
             keep=env.get("BENCH_KEEP", "0") == "1",
             pyspy=env.get("BENCH_PYSPY") or None,
             tracker_store=tracker_store,
@@ -286,9 +280,7 @@ async def _drive_chassie(
     return result, extra
 
 
-def _chassie_stack(
-    settings: BenchSettings, model: Path, work: Path, app_secret: str
-) -> tuple[StackConfig, Stack]:
+def _chassie_stack(settings: BenchSettings, model: Path, work: Path, app_secret: str) -> tuple[StackConfig, Stack]:
     extra_env = {"WHATSAPP_APP_SECRET": app_secret}
     if settings.sanic_workers > 1:
         extra_env["SANIC_WORKERS"] = str(settings.sanic_workers)
@@ -363,9 +355,7 @@ def run_plain(settings: BenchSettings, model: Path, work: Path) -> ServerRun:
 def measure_nlu(model: Path, texts: str, seconds: float) -> Dict[str, Any] | None:
     """Time NLU-only parsing of `model` in a separate process; None when it fails."""
     argv = [sys.executable, "-m", "tools.bench_nlu", str(model), "--texts", texts, "--seconds", str(seconds)]
-    command = run_timed(
-        argv, cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT)}, timeout=NLU_TIMEOUT_SECONDS
-    )
+    command = run_timed(argv, cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT)}, timeout=NLU_TIMEOUT_SECONDS)
     if command.returncode != 0:
         logger.error("NLU timing of %s failed:\n%s", model, command.output_tail)
         return None
@@ -400,9 +390,7 @@ class BenchOutcome:
 def _stats(run: ServerRun | None, attribute: str) -> LatencyStats:
     if run is None:
         return LatencyStats.from_samples([])
-    values = [
-        getattr(sample, attribute) for sample in run.load.completed if getattr(sample, attribute) is not None
-    ]
+    values = [getattr(sample, attribute) for sample in run.load.completed if getattr(sample, attribute) is not None]
     return LatencyStats.from_samples(values)
 
 
@@ -500,9 +488,7 @@ def _rows(outcome: BenchOutcome) -> List[List[str]]:
         ],
         [
             "training wall time (CPU time) (s)",
-            _training_cell(outcome.chassie_train, "`rasa train --force`")
-            if outcome.chassie_train
-            else "– (skipped)",
+            _training_cell(outcome.chassie_train, "`rasa train --force`") if outcome.chassie_train else "– (skipped)",
             _training_cell(outcome.plain_train, "`rasa init`") if outcome.plain_train else "–",
         ],
         [
@@ -513,9 +499,7 @@ def _rows(outcome: BenchOutcome) -> List[List[str]]:
         ["rasa server resident memory after the run (MiB)", *both(lambda run: fmt(run.rss_mb, 0))],
         [
             "other processes' resident memory (MiB)",
-            ", ".join(f"{name} {value:.0f}" for name, value in chassie.other_rss_mb.items())
-            if chassie
-            else "–",
+            ", ".join(f"{name} {value:.0f}" for name, value in chassie.other_rss_mb.items()) if chassie else "–",
             "none (no action server)",
         ],
         [
@@ -559,9 +543,7 @@ def build_report(outcome: BenchOutcome, values: Dict[str, Any], summary_line: st
         rows=_rows(outcome),
         targets=[
             Target("throughput ratio to plain Rasa", values["ratio"], TARGET_RATIO, "×", at_least=True),
-            Target(
-                f"reply p95 at {settings.conversations} conversations", values["p95_ms"], TARGET_P95_MS, "ms"
-            ),
+            Target(f"reply p95 at {settings.conversations} conversations", values["p95_ms"], TARGET_P95_MS, "ms"),
             Target("webhook response p99", values["webhook_p99_ms"], TARGET_WEBHOOK_P99_MS, "ms"),
             Target("Chassie training time", values["train_s"], TARGET_TRAIN_SECONDS, "s"),
             Target("rasa server resident memory", values["rss_mb"], TARGET_RSS_MB, "MiB"),
@@ -607,9 +589,7 @@ def run_bench(settings: BenchSettings, work: Path) -> BenchOutcome:
         if outcome.chassie_train.returncode == 0 and trained.exists():
             model = trained
         else:
-            outcome.notes.append(
-                f"Chassie training failed (exit {outcome.chassie_train.returncode}); served {model}."
-            )
+            outcome.notes.append(f"Chassie training failed (exit {outcome.chassie_train.returncode}); served {model}.")
             logger.error("Chassie training failed:\n%s", outcome.chassie_train.output_tail)
             outcome.chassie_train = None
     outcome.chassie_model = model
@@ -624,9 +604,7 @@ def run_bench(settings: BenchSettings, work: Path) -> BenchOutcome:
     if settings.plain:
         outcome.plain_model, outcome.plain_train = init_plain(work)
         if outcome.plain_model is None:
-            outcome.notes.append(
-                f"rasa init failed (exit {outcome.plain_train.returncode}); no plain comparison."
-            )
+            outcome.notes.append(f"rasa init failed (exit {outcome.plain_train.returncode}); no plain comparison.")
             logger.error("rasa init failed:\n%s", outcome.plain_train.output_tail)
         else:
             try:

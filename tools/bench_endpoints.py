@@ -21,14 +21,10 @@ REDIS_LOCK_DB = 1
 REDIS_RECORD_EXPIRY_SECONDS = 3600
 
 
-def endpoints_yaml(
-    action_url: str, tracker_store: str, lock_store: str, work_dir: Path, key_prefix: str
-) -> str:
+def endpoints_yaml(action_url: str, tracker_store: str, lock_store: str, work_dir: Path, key_prefix: str) -> str:
     """Build an endpoints file for the action server at `action_url` and the chosen stores."""
     if tracker_store not in TRACKER_STORES:
-        raise ValueError(
-            f"BENCH_TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {tracker_store!r}"
-        )
+        raise ValueError(f"BENCH_TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {tracker_store!r}")
     if lock_store not in LOCK_STORES:
         raise ValueError(f"BENCH_LOCK_STORE must be one of {', '.join(LOCK_STORES)}, got {lock_store!r}")
 

@@ -156,14 +156,10 @@ class GraphReceiver:
         arrived = time.perf_counter()
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             self.rejected_calls += 1
-            return web.json_response(
-                {"error": {"message": "Invalid OAuth access token.", "code": 190}}, status=401
-            )
+            return web.json_response({"error": {"message": "Invalid OAuth access token.", "code": 190}}, status=401)
         if request.match_info["phone_number_id"] != self.phone_number_id:
             self.rejected_calls += 1
-            return web.json_response(
-                {"error": {"message": "Unknown phone number id.", "code": 100}}, status=400
-            )
+            return web.json_response({"error": {"message": "Unknown phone number id.", "code": 100}}, status=400)
         body: Any = await request.json()
 
         if isinstance(body, dict) and body.get("status") == "read":
@@ -196,9 +192,7 @@ class GraphReceiver:
             signed = sign_webhook(self.app_secret, payload)
             started = time.perf_counter()
             try:
-                async with self._session.post(
-                    self.webhook_url, data=signed.body, headers=signed.headers
-                ) as response:
+                async with self._session.post(self.webhook_url, data=signed.body, headers=signed.headers) as response:
                     await response.read()
                     ok = response.status == 200
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -288,9 +282,7 @@ class WhatsAppTarget:
 
     async def _post(self, wa_id: str, text: str) -> tuple[int, float]:
         assert self.session is not None
-        payload = text_message_webhook(
-            self.receiver.phone_number_id, wa_id, text, new_message_id(), int(time.time())
-        )
+        payload = text_message_webhook(self.receiver.phone_number_id, wa_id, text, new_message_id(), int(time.time()))
         signed = sign_webhook(self.receiver.app_secret, payload)
         started = time.perf_counter()
         async with self.session.post(self.webhook_url, data=signed.body, headers=signed.headers) as response:
@@ -333,9 +325,7 @@ class WhatsAppTarget:
             return MessageSample(conversation, step, False, error=f"webhook POST failed: {error}")
         webhook_ms = milliseconds(started, time.perf_counter())
         if status != 200:
-            return MessageSample(
-                conversation, step, False, webhook_ms=webhook_ms, error=f"webhook HTTP {status}"
-            )
+            return MessageSample(conversation, step, False, webhook_ms=webhook_ms, error=f"webhook HTTP {status}")
 
         if not await inbox.wait_for_count(expected, started + timeout):
             return MessageSample(conversation, step, False, webhook_ms=webhook_ms, error="reply timed out")
@@ -403,9 +393,7 @@ class RestTarget:
             status, replies = await self._post(sender, text)
             reply_ms.append(milliseconds(started, time.perf_counter()))
             if status != 200 or not replies:
-                raise RuntimeError(
-                    f"REST channel returned HTTP {status} with {len(replies)} replies to {text!r}"
-                )
+                raise RuntimeError(f"REST channel returned HTTP {status} with {len(replies)} replies to {text!r}")
             counts.append(len(replies))
             fingerprints.append(self._fingerprints(replies))
         self.calibration = Calibration(counts, fingerprints, reply_ms)
@@ -422,9 +410,7 @@ class RestTarget:
             return MessageSample(conversation, step, False, error=f"REST POST failed: {error}")
         elapsed = milliseconds(started, time.perf_counter())
         if status != 200 or not replies:
-            return MessageSample(
-                conversation, step, False, error=f"HTTP {status} with {len(replies)} replies"
-            )
+            return MessageSample(conversation, step, False, error=f"HTTP {status} with {len(replies)} replies")
         self._replies.setdefault(conversation, []).extend(self._fingerprints(replies))
         return MessageSample(conversation, step, True, reply_ms=elapsed, first_reply_ms=elapsed)
 
@@ -458,9 +444,7 @@ async def _run_citizen(
             sample = await target.exchange(conversation, step, text, shape.reply_timeout)
             result.samples.append(sample)
             if not sample.ok:
-                logger.warning(
-                    "%s conversation %s step %d failed: %s", target.label, conversation, step, sample.error
-                )
+                logger.warning("%s conversation %s step %d failed: %s", target.label, conversation, step, sample.error)
                 failed = True
                 break
             sent += 1
@@ -486,16 +470,11 @@ async def drive_load(target: Any, texts: Sequence[str], shape: LoadShape) -> Loa
         started = time.perf_counter()
         deadline = started + seconds
         await asyncio.gather(
-            *(
-                _run_citizen(target, texts, shape, deadline, result, sessions)
-                for _ in range(shape.conversations)
-            )
+            *(_run_citizen(target, texts, shape, deadline, result, sessions) for _ in range(shape.conversations))
         )
         result.elapsed_seconds = time.perf_counter() - started
         await target.settle()
-        result.mismatched_sessions = sum(
-            1 for conversation, sent in sessions if target.mismatched(conversation, sent)
-        )
+        result.mismatched_sessions = sum(1 for conversation, sent in sessions if target.mismatched(conversation, sent))
         result.extra["calibration_reply_counts"] = target.calibration.reply_counts
         result.extra["calibration_reply_ms"] = [round(value, 1) for value in target.calibration.reply_ms]
         target.session = None

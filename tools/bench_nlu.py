@@ -90,12 +90,8 @@ def main() -> None:
     """Entry point of `python -m tools.bench_nlu`."""
     parser = argparse.ArgumentParser(description="Time NLU-only parsing of a trained Rasa model.")
     parser.add_argument("model", help="path of the model archive (.tar.gz)")
-    parser.add_argument(
-        "--texts", choices=sorted(TEXTS), required=True, help="which fixed message list to parse"
-    )
-    parser.add_argument(
-        "--seconds", type=float, default=DEFAULT_SECONDS, help="how long to parse, in seconds"
-    )
+    parser.add_argument("--texts", choices=sorted(TEXTS), required=True, help="which fixed message list to parse")
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="how long to parse, in seconds")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(measure(args.model, TEXTS[args.texts], args.seconds))

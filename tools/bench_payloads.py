@@ -94,9 +94,7 @@ def text_message_webhook(
     )
 
 
-def status_webhook(
-    phone_number_id: str, wa_id: str, message_id: str, status: str, timestamp: int
-) -> Dict[str, Any]:
+def status_webhook(phone_number_id: str, wa_id: str, message_id: str, status: str, timestamp: int) -> Dict[str, Any]:
     """Build the webhook body Meta posts when a message the bot sent becomes `sent`, `delivered` or `read`."""
     entry = {"id": message_id, "status": status, "timestamp": str(timestamp), "recipient_id": wa_id}
     return _envelope(phone_number_id, {"statuses": [entry]})

@@ -108,9 +108,7 @@ def render_section(report: BenchReport) -> str:
 
 def merge_into_document(existing: str | None, section: str) -> str:
     """Put `section` between the markers of `existing`, creating the document when it has none."""
-    document = (
-        existing if existing and BEGIN_MARKER in existing and END_MARKER in existing else DEFAULT_DOCUMENT
-    )
+    document = existing if existing and BEGIN_MARKER in existing and END_MARKER in existing else DEFAULT_DOCUMENT
     if existing and document is DEFAULT_DOCUMENT and existing.strip():
         # Text written before the markers existed is kept below the new section.
         document = DEFAULT_DOCUMENT + "\n" + existing

@@ -142,9 +142,7 @@ def run_timed(argv: Sequence[str], cwd: Path, env: Dict[str, str], timeout: floa
         output, returncode = error.stdout or b"", -1
     seconds = time.perf_counter() - started
     usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_seconds = (usage_after.ru_utime - usage_before.ru_utime) + (
-        usage_after.ru_stime - usage_before.ru_stime
-    )
+    cpu_seconds = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
     tail = "\n".join(output.decode("utf-8", "replace").splitlines()[-20:])
     return TimedCommand(list(argv), seconds, cpu_seconds, returncode, tail)
 
