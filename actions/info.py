@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from chassie.commands import MENU_CODE_ENTITY
 from chassie.menu import MENU_BY_CODE
 from chassie.office import load_office_settings, office_today, render_app, render_lkpm
 from chassie.privacy import mask_phone
@@ -53,4 +54,27 @@ class ActionShowLkpm(Action):
     ) -> List[Dict[Text, Any]]:
         """Send the LKPM explanation and the next reporting windows."""
         dispatcher.utter_message(text=render_lkpm(load_office_settings().lkpm, office_today()))
+        return []
+
+
+class ActionMenuCodeUnknown(Action):
+    """Say that the number typed is not on the menu (the main menu follows)."""
+
+    def name(self) -> Text:
+        """Return the action's name."""
+        return "action_menu_code_unknown"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        """Quote the code of this message back, never one typed earlier."""
+        codes = [
+            entity.get("value")
+            for entity in tracker.latest_message.get("entities") or []
+            if entity.get("entity") == MENU_CODE_ENTITY
+        ]
+        if codes:
+            dispatcher.utter_message(text=f"Mohon maaf, menu *{codes[0]}* tidak tersedia.")
+        else:
+            dispatcher.utter_message(text="Mohon maaf, nomor tersebut tidak ada pada menu.")
         return []

@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.info import ActionShowApp, ActionShowLkpm
+from actions.info import ActionMenuCodeUnknown, ActionShowApp, ActionShowLkpm
 
 
 def _tracker(intent: str) -> Tracker:
@@ -51,3 +51,17 @@ def test_show_lkpm_answers_with_periods() -> None:
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionShowLkpm().run(dispatcher, _tracker("info_lkpm"), {}))
     assert "Triwulan I" in dispatcher.messages[0]["text"]
+
+
+def test_unknown_code_is_quoted_from_this_message() -> None:
+    tracker = _tracker("menu_code_unknown")
+    tracker.latest_message["entities"] = [{"entity": "menu_code", "value": "37", "start": 0, "end": 2}]
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionMenuCodeUnknown().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"] == "Mohon maaf, menu *37* tidak tersedia."
+
+
+def test_unknown_code_without_entity_quotes_nothing() -> None:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionMenuCodeUnknown().run(dispatcher, _tracker("menu_code_unknown"), {}))
+    assert dispatcher.messages[0]["text"] == "Mohon maaf, nomor tersebut tidak ada pada menu."
