@@ -339,6 +339,16 @@ class ActionComplaintChangeField(Action):
         return [SlotSet(SLOT_BY_FIELD[name], None), SlotSet(STATUS_SLOT, STATUS_INCOMPLETE)]
 
 
+def _form_stopped_this_turn(tracker: Tracker) -> bool:
+    """Tell whether the rule for "batal" deactivated the form after the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") is None:
+            return True
+    return False
+
+
 class ActionComplaintCancel(Action):
     """Drops the answers of an unfinished form after "batal"."""
 
@@ -349,7 +359,8 @@ class ActionComplaintCancel(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """Clear the form and confirm, or say that nothing was being filled."""
         filled = any(tracker.get_slot(slot) is not None for slot in (*SLOT_BY_FIELD.values(), STATUS_SLOT))
-        dispatcher.utter_message(text=messages.cancelled() if filled else messages.nothing_to_cancel())
+        running = filled or _form_stopped_this_turn(tracker)
+        dispatcher.utter_message(text=messages.cancelled() if running else messages.nothing_to_cancel())
         return _reset_events()
 
 

@@ -7,6 +7,7 @@ maps typed numbers to intents, the WhatsApp list rows and the tests all read it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
@@ -93,7 +94,8 @@ def parse_menu_code(text: str) -> Optional[MenuSelection]:
     3; "72 CSO.202212345678" is code 72 with its registration code as argument.
     Only the codes that take an argument accept text after the number.
     """
-    cleaned = _PREFIX.sub("", _strip_decoration(text), count=1)
+    # NFKC turns full-width digits ("３", typed by some phone keyboards) into ASCII.
+    cleaned = _PREFIX.sub("", _strip_decoration(unicodedata.normalize("NFKC", text)), count=1)
     match = _CODE.match(cleaned)
     if not match:
         return None

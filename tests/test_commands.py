@@ -93,3 +93,10 @@ def test_registration_code_alone_is_status_question(text: str) -> None:
 def test_numbers_and_words_are_not_registration_codes(text: str) -> None:
     command = recognise_command(text)
     assert command is None or command.intent != "check_status"
+
+
+@pytest.mark.parametrize("text", ["gak jadi deh", "batal dong", "batalkan saja", "batal ya kak"])
+def test_cancel_with_chat_particles(text: str) -> None:
+    command = recognise_command(text)
+    assert command is not None
+    assert command.intent == "cancel"

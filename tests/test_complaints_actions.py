@@ -509,3 +509,14 @@ def test_cancel_without_form_says_nothing_was_filled(service: ComplaintService) 
 
     assert "Tidak ada pengisian yang sedang berjalan" in texts(dispatcher)[0]
     assert "dibatalkan" not in texts(dispatcher)[0]
+
+
+def test_cancel_at_first_question_confirms_cancellation(service: ComplaintService) -> None:
+    events = [
+        {"event": "active_loop", "name": "complaint_form_fields"},
+        {"event": "user", "text": "batal"},
+        {"event": "active_loop", "name": None},
+    ]
+    _events, dispatcher = run(ActionComplaintCancel(), make_tracker("batal", intent="cancel", events=events))
+
+    assert "dibatalkan" in texts(dispatcher)[0]

@@ -34,6 +34,9 @@ CANCEL_PHRASES = frozenset(
     }
 )
 
+# Particles and forms of address that follow "batal" in chat ("batal dong", "gak jadi deh kak").
+CANCEL_PARTICLES = frozenset({"deh", "dong", "aja", "saja", "ya", "yah", "kak", "min", "pak", "bu", "sih", "ah"})
+
 _TEAM_COMMAND = re.compile(
     r"^\s*[*_]?#\s*(?P<command>balas|selesai|tiket)\b[*_]?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
 )
@@ -83,8 +86,10 @@ def _text_after_ticket_number(rest: str) -> str:
 
 
 def is_cancel_command(text: str) -> bool:
-    """Tell whether a whole message asks to stop the complaint form ("batal", "tidak jadi")."""
+    """Tell whether a whole message asks to stop the complaint form ("batal", "gak jadi deh")."""
     words = re.sub(r"[^\w\s]", " ", (text or "").lower()).split()
+    while len(words) > 1 and words[-1] in CANCEL_PARTICLES:
+        words.pop()
     return " ".join(words) in CANCEL_PHRASES
 
 
