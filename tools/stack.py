@@ -294,7 +294,8 @@ def build_stack(config: StackConfig, echo: bool = False) -> Stack:
             "actions",
             [rasa, "run", "actions", "--actions", "actions", "--port", str(config.ports["actions"])],
             config.url("actions", "/health"),
-            env,
+            # rasa-sdk listens on all interfaces unless SANIC_HOST says otherwise.
+            {**env, "SANIC_HOST": "127.0.0.1"},
         )
     )
     stack.add(
