@@ -16,7 +16,23 @@ from chassie.menu import (
 
 @pytest.mark.parametrize(
     "text",
-    ["3", " 3 ", "3.", "3)", "*3*", "_3_", "* 3 *", "no 3", "No. 3", "nomor 3", "nomer 3", "menu 3", "pilih 3", "03", "３"],
+    [
+        "3",
+        " 3 ",
+        "3.",
+        "3)",
+        "*3*",
+        "_3_",
+        "* 3 *",
+        "no 3",
+        "No. 3",
+        "nomor 3",
+        "nomer 3",
+        "menu 3",
+        "pilih 3",
+        "03",
+        "３",
+    ],
 )
 def test_variants_of_three_are_menu_three(text: str) -> None:
     selection = parse_menu_code(text)
