@@ -17,12 +17,15 @@ from typing import Iterator, Optional
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'chassie.db'}"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+SQLITE_POOL_SIZE = 5
+SQLITE_POOL_OVERFLOW = 10
 
 Base = declarative_base()
 
@@ -50,9 +53,15 @@ def make_engine(url: Optional[str] = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        # SQLAlchemy 1.4 gives SQLite files a NullPool, which opens a connection
+        # (and reruns the PRAGMAs below) for every session: several milliseconds
+        # per WhatsApp message. A small pool keeps connections open instead.
         engine = create_engine(
             url,
             future=True,
+            poolclass=QueuePool,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_OVERFLOW,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
         _enable_sqlite_concurrency(engine)
