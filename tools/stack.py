@@ -42,7 +42,7 @@ DEFAULT_PORTS = {
 }
 
 # The complaint team's number in the sandbox: switch the sandbox page to this
-# number to receive new tickets and answer them with #balas and #selesai.
+# number to receive new tickets and reply to them with #balas and #selesai.
 SANDBOX_TEAM_NUMBER = "6281999000001"
 
 # Credentials the WhatsApp sandbox and the channel share when no real Meta
@@ -64,7 +64,7 @@ def free_port() -> int:
 
 @dataclass
 class Service:
-    """One process of the stack and the URL that answers when it is ready."""
+    """One process of the stack and the URL that responds once it is ready."""
 
     name: str
     argv: List[str]
@@ -161,7 +161,7 @@ class Stack:
                 return
             time.sleep(HEALTH_POLL_SECONDS)
         raise StackError(
-            f"{service.name} did not answer {service.health_url} within "
+            f"{service.name} did not respond at {service.health_url} within "
             f"{service.startup_timeout:.0f} s" + self._log_tail(service)
         )
 
