@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chassie.menu import MENU_HINT
-from chassie.tracking.codes import SICANTIK, SIMTTD, SYSTEM_MENU_CODES, SYSTEM_TITLES
+from chassie.tracking.codes import DEFAULT_KODE_MIN_LENGTH, SICANTIK, SIMTTD, SYSTEM_MENU_CODES, SYSTEM_TITLES
 from chassie.tracking.models import ApplicationStatus, StageEvent, StatusCategory
 from chassie.tracking.privacy import mask_name
 
@@ -182,7 +182,10 @@ def invalid_kode_reply(system: str | None) -> Reply:
     return Reply(
         _with_hint(
             "Mohon maaf, kode pendaftaran yang Bapak/Ibu ketik tidak sesuai format.",
-            "Kode pendaftaran terdiri dari huruf, angka, titik atau tanda hubung.\n" + _usage(system),
+            "Kode pendaftaran terdiri dari huruf, angka, titik atau tanda hubung "
+            f"(minimal {DEFAULT_KODE_MIN_LENGTH} karakter), seperti tertulis pada bukti pendaftaran.\n"
+            + _usage(system),
+            "Bila kode sudah benar tetapi tetap tidak dapat dicek, silakan hubungi kontak di menu *5*.",
         )
     )
 
