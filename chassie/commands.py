@@ -16,7 +16,7 @@ from chassie.complaints.commands import is_cancel_command, parse_team_command, p
 from chassie.complaints.form import looks_like_complaint_form
 from chassie.menu import TRACKING_SYSTEM_BY_CODE, UNKNOWN_CODE_INTENT, MenuSelection, parse_menu_code
 from chassie.notifications.commands import parse_subscription_command
-from chassie.tracking.codes import extract_kode
+from chassie.tracking.codes import SYSTEM_MENU_CODES, extract_kode
 
 TRACKING_SYSTEM_ENTITY = "tracking_system"
 KODE_PENDAFTARAN_ENTITY = "kode_pendaftaran"
@@ -70,8 +70,8 @@ def _menu_entities(text: str, selection: MenuSelection) -> tuple[CommandEntity, 
 
 
 def _recognise_team_command(text: str) -> Optional[Command]:
-    # Whether the sender is on the team is checked by the action, which has the
-    # sender's number; for anyone else the action answers as the assistant.
+    # The action checks whether the sender is on the team, because it has the
+    # sender's number. For anyone else it replies as the assistant does.
     if parse_team_command(text) is None:
         return None
     return Command(TEAM_COMMAND_INTENT)
@@ -83,8 +83,7 @@ def _recognise_subscription(text: str) -> Optional[Command]:
         return None
     entities = []
     if command.system:
-        code = next(code for code, system in TRACKING_SYSTEM_BY_CODE.items() if system == command.system)
-        span = _span(text, code, TRACKING_SYSTEM_ENTITY)
+        span = _span(text, SYSTEM_MENU_CODES[command.system], TRACKING_SYSTEM_ENTITY)
         entities.append(CommandEntity(TRACKING_SYSTEM_ENTITY, command.system, span.start, span.end))
     if command.kode_pendaftaran and command.kode_span:
         start, end = command.kode_span

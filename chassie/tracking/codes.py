@@ -12,12 +12,15 @@ import os
 import re
 import unicodedata
 
+from chassie.menu import TRACKING_SYSTEM_BY_CODE
+
 SIMTTD = "simttd"
 SICANTIK = "sicantik"
 TRACKING_SYSTEMS = (SIMTTD, SICANTIK)
 
 SYSTEM_TITLES = {SIMTTD: "SIM TTD", SICANTIK: "SiCantik Cloud"}
-SYSTEM_MENU_CODES = {SIMTTD: "71", SICANTIK: "72"}
+# The menu table owns the codes 71 and 72; this is its inverse.
+SYSTEM_MENU_CODES = {system: code for code, system in TRACKING_SYSTEM_BY_CODE.items()}
 
 # Letters, digits and the separators seen in office registration numbers
 # ("CSO.202212345678", "TTD-2023-000123"). Slashes are left out on purpose
