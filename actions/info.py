@@ -1,4 +1,4 @@
-"""Answers of the information menu that are built from office.yml."""
+"""Replies of the information menu that are built from office.yml."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Office settings from office.yml and the answers built from them.
+"""Office settings from office.yml and the replies built from them.
 
 The licensing apps' links and the LKPM reporting windows change with the
 office and the regulation, so they live in configuration rather than in the
@@ -141,7 +141,7 @@ def app_url(app: App) -> Optional[str]:
 
 
 def render_app(app: App) -> str:
-    """Build the answer for an app's menu code (31-36)."""
+    """Build the reply for an app's menu code (31-36)."""
     url = app_url(app)
     link = (
         f"🌐 {url}"
@@ -167,7 +167,7 @@ def _format_window(window: LkpmWindow, first: dt.date, last: dt.date) -> str:
 
 
 def render_lkpm(settings: LkpmSettings, today: dt.date) -> str:
-    """Build the LKPM answer (menu 6), with the next reporting window after `today`."""
+    """Build the LKPM reply (menu 6), with the next reporting window after `today`."""
     lines = [
         "*LKPM ONLINE*",
         "LKPM (Laporan Kegiatan Penanaman Modal) adalah laporan berkala pelaku usaha "

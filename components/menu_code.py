@@ -1,8 +1,8 @@
 """Deterministic intent classification for menu codes and commands.
 
 A citizen who types "3", "*3*", "nomor 3" or "72 CSO.202212345678" must get
-that menu entry every time, whatever the trained classifier guesses; the same
-holds for the team's "#balas" commands, "cek tiket" and a pasted complaint
+that menu entry every time, whatever the trained classifier guesses. The same
+is true of the team's "#balas" commands, "cek tiket" and a pasted complaint
 form. This component runs after the classifiers and, when
 chassie.commands.recognise_command knows the message, replaces the intent with
 that one at confidence 1 and the entities with the command's own.

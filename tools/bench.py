@@ -100,6 +100,15 @@ TARGET_TRAIN_SECONDS = 180.0
 TARGET_RSS_MB = 1536.0
 
 
+def _report_path(raw: str | None) -> Path | None:
+    """Return where the report goes: the default when unset, nowhere when set empty."""
+    if raw is None:
+        return DEFAULT_REPORT
+    if not raw.strip():
+        return None
+    return Path(raw)
+
+
 @dataclass(frozen=True)
 class BenchSettings:
     """Scope and duration of one run, read from BENCH_* variables."""
@@ -155,7 +164,7 @@ class BenchSettings:
             train=env.get("BENCH_TRAIN", "1") != "0",
             plain=env.get("BENCH_PLAIN", "1") != "0",
             nlu_seconds=number("BENCH_NLU_SECONDS", DEFAULT_NLU_SECONDS),
-            report=DEFAULT_REPORT if report_raw is None else (Path(report_raw) if report_raw.strip() else None),
+            report=_report_path(report_raw),
             keep=env.get("BENCH_KEEP", "0") == "1",
             pyspy=env.get("BENCH_PYSPY") or None,
             tracker_store=tracker_store,

@@ -1,7 +1,7 @@
 """Start and stop the assistant's processes together.
 
 `make run` uses this to start the rasa server, the action server and the local
-sandboxes with their logs in one terminal; the end-to-end tests and the
+sandboxes with their logs in one terminal. The end-to-end tests and the
 benchmark use it to run the same processes on free ports.
 """
 
@@ -294,7 +294,7 @@ def build_stack(config: StackConfig, echo: bool = False) -> Stack:
             "actions",
             [rasa, "run", "actions", "--actions", "actions", "--port", str(config.ports["actions"])],
             config.url("actions", "/health"),
-            # rasa-sdk listens on all interfaces unless SANIC_HOST says otherwise.
+            # rasa-sdk listens on all interfaces unless SANIC_HOST names one.
             {**env, "SANIC_HOST": "127.0.0.1"},
         )
     )
