@@ -211,7 +211,9 @@ def graph_stand_in(database_url: str) -> Iterator[GraphStandIn]:
         app.router.add_post("/webhook", receive)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        # A status webhook may still be in flight at teardown; aiohttp waits up
+        # to shutdown_timeout (60 s by default) for it, longer than thread.call's 10 s.
+        site = web.TCPSite(runner, "127.0.0.1", 0, shutdown_timeout=1.0)
         await site.start()
         stand_in._runner = runner
         return runner.addresses[0][1]
